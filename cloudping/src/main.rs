@@ -1,0 +1,5 @@
+//! The `cloudping` binary; everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    cloudping::main()
+}

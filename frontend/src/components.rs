@@ -1,0 +1,4 @@
+//! The app's components.
+
+pub mod error;
+pub mod matrix;

@@ -1,0 +1,80 @@
+//! Integration tests of `shared`: the feed fixtures round-trip through the wire types.
+
+use std::path::{Path, PathBuf};
+
+use shared::feed::v1::{Manifest, Matrix};
+
+fn fixture(rel: &str) -> (PathBuf, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feed/v1")
+        .join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (path, text)
+}
+
+/// Parsing then serializing gives back the same JSON value: no field is lost or invented.
+fn round_trips<T: serde::de::DeserializeOwned + serde::Serialize>(rel: &str) -> T {
+    let (path, text) = fixture(rel);
+    let typed: T =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let original: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let again = serde_json::to_value(&typed).unwrap();
+    assert_eq!(original, again, "{} does not round-trip", path.display());
+    typed
+}
+
+#[test]
+fn manifest_fixture_round_trips() {
+    let m: Manifest = round_trips("manifest.json");
+    m.validate().unwrap();
+    assert_eq!(m.regions.len(), 3);
+    for w in &m.windows {
+        let matrix: Matrix = round_trips(&w.matrix);
+        matrix.validate().unwrap();
+        assert_eq!(matrix.window, w.id);
+    }
+}
+
+#[test]
+fn matrix_fixture_values() {
+    let m: Matrix = round_trips("matrix/1d.json");
+    assert_eq!(m.get("p50", "us-east-1", "eu-west-1"), Some(68.42));
+    assert_eq!(
+        m.get("p50", "ap-northeast-1", "eu-west-1"),
+        None,
+        "missing is null, not 0"
+    );
+    assert_eq!(m.get("p50", "us-east-1", "mars-1"), None);
+}
+
+#[test]
+fn malformed_matrix_is_rejected() {
+    let (_, text) = fixture("matrix/1d.json");
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["stats"]["p50"][0].as_array_mut().unwrap().pop();
+    let m: Matrix = serde_json::from_value(v).unwrap();
+    let err = m.validate().unwrap_err();
+    assert!(err.to_string().contains("`p50` is not 3 × 3"), "{err}");
+
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["surprise"] = 1.into();
+    assert!(
+        serde_json::from_value::<Matrix>(v).is_err(),
+        "unknown fields are refused"
+    );
+}
+
+#[test]
+fn every_region_in_the_catalog_fits_the_manifest_schema_pattern() {
+    // The schema's region pattern is `^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`; check by hand.
+    for r in shared::catalog::REGIONS {
+        let parts: Vec<&str> = r.code.split('-').collect();
+        assert!(parts.len() >= 3, "{}", r.code);
+        assert!((2..=4).contains(&parts[0].len()), "{}", r.code);
+        assert!(
+            parts.last().unwrap().chars().all(|c| c.is_ascii_digit()),
+            "{}",
+            r.code
+        );
+    }
+}

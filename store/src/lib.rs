@@ -1,0 +1,151 @@
+//! Storage for CloudPing: one trait per role, each with adapters.
+//!
+//! * [`RoundStore`]: the rounds table (one row per source × target × scheduled time).
+//! * [`SummaryStore`]: per-window summaries and a little metadata.
+//! * [`Bucket`]: where the feed is published (a folder here, S3 on AWS).
+//!
+//! The embedded adapters ([`sqlite::SqliteStore`], [`folder::FolderBucket`]) let
+//! the whole pipeline run on one machine with no AWS account. Handlers are
+//! generic over these traits, so the same code runs on either.
+//!
+//! The traits are `async` because the AWS adapters are; the embedded ones do
+//! their (short) blocking work inline, which is fine for a CLI that runs one
+//! task at a time.
+
+use std::future::Future;
+
+use shared::Round;
+use shared::stats::Summary;
+
+pub mod folder;
+pub mod sqlite;
+
+pub use folder::FolderBucket;
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The embedded database failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A stored item could not be decoded.
+    #[error("corrupt item {key}: {reason}")]
+    Corrupt {
+        /// The item's key.
+        key: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The service asked us to slow down; the work can be retried.
+    #[error("throttled: {0}")]
+    Throttled(String),
+    /// The service could not be reached; the work can be retried.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// The table or bucket does not exist: a configuration error.
+    #[error("missing {0}; create it (see the deploy docs) or check the name and region")]
+    Missing(String),
+}
+
+impl StoreError {
+    /// Whether retrying the same call later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Throttled(_) | StoreError::Unreachable(_))
+            || matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked)
+    }
+}
+
+/// A result from storage.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A (source, target) pair.
+pub type Pair = (String, String);
+
+/// The rounds table.
+pub trait RoundStore: Send + Sync {
+    /// Stores rounds. A round whose identity (source, target, scheduled time) is
+    /// already stored is left untouched, so a retry never duplicates. Returns how
+    /// many rounds were new.
+    fn put_rounds(&self, rounds: &[Round]) -> impl Future<Output = Result<usize>> + Send;
+
+    /// The rounds of one pair scheduled in `[from, to)`, oldest first.
+    fn pair_rounds(
+        &self,
+        source: &str,
+        target: &str,
+        from: i64,
+        to: i64,
+    ) -> impl Future<Output = Result<Vec<Round>>> + Send;
+
+    /// Every pair that has rounds, and the newest scheduled time over all of them.
+    fn pairs(&self) -> impl Future<Output = Result<(Vec<Pair>, Option<i64>)>> + Send;
+}
+
+/// A window's bounds, `[start, end)` in Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Inclusive start.
+    pub start: i64,
+    /// Exclusive end.
+    pub end: i64,
+}
+
+/// Summaries of one window for every pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSummaries {
+    /// Window id (`1d`, ...).
+    pub window: String,
+    /// The span summarised.
+    pub span: Span,
+    /// One entry per pair.
+    pub pairs: Vec<(Pair, Summary)>,
+}
+
+/// The summaries table, plus small metadata the publisher needs.
+pub trait SummaryStore: Send + Sync {
+    /// Replaces the summaries of one window.
+    fn put_window(&self, summaries: &WindowSummaries) -> impl Future<Output = Result<()>> + Send;
+    /// Reads one window's summaries, if computed.
+    fn window(&self, window: &str) -> impl Future<Output = Result<Option<WindowSummaries>>> + Send;
+    /// Reads a metadata value.
+    fn meta(&self, key: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Writes a metadata value.
+    fn set_meta(&self, key: &str, value: &str) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Metadata key: `"true"` once any simulated round was stored.
+pub const META_SIMULATED: &str = "simulated";
+/// Metadata key: seconds between scheduled rounds.
+pub const META_INTERVAL: &str = "interval_seconds";
+
+/// How an object should be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    /// MIME type.
+    pub content_type: String,
+    /// HTTP Cache-Control.
+    pub cache_control: String,
+}
+
+/// Where the feed is published: a folder locally, an S3 bucket on AWS.
+pub trait Bucket: Send + Sync {
+    /// Writes an object whole; readers see the old or the new object, never half.
+    fn put(
+        &self,
+        key: &str,
+        body: &[u8],
+        meta: &ObjectMeta,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Reads an object, `None` if absent.
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+}
