@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every tool CloudPing's build and tests need, idempotently.
 # Safe to run again: each step checks first and skips what is already there.
-# Tools land outside the clone (~/.cargo/bin, ~/.cache/cloudping) so later runs reuse them.
+# Tools land outside the clone, under ~/.cache/cloudping (or $CLOUDPING_CACHE),
+# so later runs and CI on the same machine reuse them.
 set -euo pipefail
 
 # Keep these in step with Cargo.toml (`wasm-bindgen = "=X"`) and Trunk.toml.
@@ -11,7 +12,7 @@ BINARYEN_VERSION=132.0.0
 
 CACHE="${CLOUDPING_CACHE:-$HOME/.cache/cloudping}"
 mkdir -p "$CACHE"
-export PATH="$HOME/.cargo/bin:$CACHE/tools/node_modules/.bin:$PATH"
+export PATH="$CACHE/bin:$HOME/.cargo/bin:$CACHE/tools/node_modules/.bin:$PATH"
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
@@ -38,13 +39,13 @@ done
 
 if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
   say "installing trunk $TRUNK_VERSION (about 8 minutes, once per machine)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  cargo install --root "$CACHE" trunk --version "$TRUNK_VERSION" --locked
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once per machine)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
-    || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  cargo install --root "$CACHE" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
+    || cargo install --root "$CACHE" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 if ! "$CACHE/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version 132"; then

@@ -182,7 +182,7 @@ regions! {
     "ap-south-1", "Asia Pacific (Mumbai)", "Mumbai", AsiaPacific, 19.08, 72.88, Aws, false;
     "ap-south-2", "Asia Pacific (Hyderabad)", "Hyderabad", AsiaPacific, 17.39, 78.49, Aws, true;
     "ap-southeast-7", "Asia Pacific (Thailand)", "Bangkok", AsiaPacific, 13.76, 100.50, Aws, true;
-    "ap-southeast-5", "Asia Pacific (Malaysia)", "Kuala Lumpur", AsiaPacific, 3.14, 101.69, Aws, true;
+    "ap-southeast-5", "Asia Pacific (Malaysia)", "Kuala Lumpur", AsiaPacific, 3.139, 101.69, Aws, true;
     "ap-southeast-1", "Asia Pacific (Singapore)", "Singapore", AsiaPacific, 1.35, 103.82, Aws, false;
     "ap-southeast-3", "Asia Pacific (Jakarta)", "Jakarta", AsiaPacific, -6.21, 106.85, Aws, true;
     "ap-east-1", "Asia Pacific (Hong Kong)", "Hong Kong", AsiaPacific, 22.32, 114.17, Aws, true;

@@ -91,6 +91,6 @@ mod tests {
         assert_eq!(parse_rfc3339("2025-13-01"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(date(1_764_028_845), "2025-11-25");
-        assert_eq!(floor_to(1_764_028_845, 300), 1_764_028_800 + 0);
+        assert_eq!(floor_to(1_764_028_845, 300), 1_764_028_800);
     }
 }

@@ -114,7 +114,7 @@ fn pack(rtts: &[u32]) -> Vec<u8> {
 }
 
 fn unpack(blob: &[u8]) -> Option<Vec<u32>> {
-    (blob.len() % 4 == 0).then(|| {
+    blob.len().is_multiple_of(4).then(|| {
         blob.chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect()

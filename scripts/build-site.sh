@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the frontend with trunk into dist/, size-first.
+# The release profile is overridden here, for the wasm build only: its
+# artefacts live under target/wasm32-unknown-unknown, apart from the host ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+CARGO_PROFILE_RELEASE_LTO=true \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+CARGO_PROFILE_RELEASE_PANIC=abort \
+  trunk build --release --offline "$@"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every CloudPing test: formatting, lints (host and wasm32), unit and
+# integration tests, schema checks with an independent validator, and the
+# site end to end in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (host)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy (wasm32 frontend)"
+cargo clippy -p frontend --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "feed fixtures against their JSON Schemas (check-jsonschema)"
+check-jsonschema --schemafile shared/schema/v1/manifest.schema.json shared/tests/fixtures/feed/v1/manifest.json
+check-jsonschema --schemafile shared/schema/v1/matrix.schema.json shared/tests/fixtures/feed/v1/matrix/*.json
+
+step "a feed published by the pipeline against the schemas"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release --locked -p cloudping
+bin="$CARGO_TARGET_DIR/release/cloudping"
+"$bin" --db "$work/db.sqlite" --bucket "$work/site" simulate --days 8 --end 2026-11-20T00:00:00Z --regions us-east-1,eu-west-1,ap-south-1 2>/dev/null
+"$bin" --db "$work/db.sqlite" --bucket "$work/site" rollup 2>/dev/null
+"$bin" --db "$work/db.sqlite" --bucket "$work/site" publish
+check-jsonschema --schemafile shared/schema/v1/manifest.schema.json "$work/site/data/v1/manifest.json"
+check-jsonschema --schemafile shared/schema/v1/matrix.schema.json "$work/site/data/v1/matrix/"*.json
+
+step "site in headless Chromium"
+bash scripts/build-site.sh
+CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v1" \
+TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" \
+  node --test --test-reporter=spec tests/e2e/
+
+step "all tests passed in $(( $(date +%s) - started )) s"
