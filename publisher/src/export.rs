@@ -29,6 +29,7 @@ fn json_meta(cache_control: &str) -> ObjectMeta {
     ObjectMeta {
         content_type: "application/json".into(),
         cache_control: cache_control.into(),
+        content_encoding: None,
     }
 }
 

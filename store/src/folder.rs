@@ -81,6 +81,7 @@ mod tests {
         ObjectMeta {
             content_type: "application/json".into(),
             cache_control: "no-cache".into(),
+            content_encoding: None,
         }
     }
 

@@ -17,10 +17,15 @@ use std::future::Future;
 use shared::Round;
 use shared::stats::Summary;
 
+pub mod aws;
+pub mod dynamo;
 pub mod folder;
+pub mod s3;
 pub mod sqlite;
 
+pub use dynamo::DynamoStore;
 pub use folder::FolderBucket;
+pub use s3::S3Bucket;
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in storage.
@@ -51,6 +56,9 @@ pub enum StoreError {
     /// The service could not be reached; the work can be retried.
     #[error("unreachable: {0}")]
     Unreachable(String),
+    /// An AWS call failed for a reason that retrying will not fix.
+    #[error("aws: {0}")]
+    Aws(String),
     /// The table or bucket does not exist: a configuration error.
     #[error("missing {0}; create it (see the deploy docs) or check the name and region")]
     Missing(String),
@@ -135,6 +143,8 @@ pub struct ObjectMeta {
     pub content_type: String,
     /// HTTP Cache-Control.
     pub cache_control: String,
+    /// HTTP Content-Encoding (`gzip` for pre-compressed files), if any.
+    pub content_encoding: Option<String>,
 }
 
 /// Where the feed is published: a folder locally, an S3 bucket on AWS.

@@ -109,11 +109,11 @@ impl SqliteStore {
     }
 }
 
-fn pack(rtts: &[u32]) -> Vec<u8> {
+pub(crate) fn pack(rtts: &[u32]) -> Vec<u8> {
     rtts.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-fn unpack(blob: &[u8]) -> Option<Vec<u32>> {
+pub(crate) fn unpack(blob: &[u8]) -> Option<Vec<u32>> {
     blob.len().is_multiple_of(4).then(|| {
         blob.chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))

@@ -1,0 +1,657 @@
+//! The DynamoDB adapter of [`RoundStore`] and [`SummaryStore`].
+//!
+//! Tables (created by the deploy templates; [`DynamoStore::create_tables`]
+//! makes them for tests and local setups):
+//!
+//! | table | partition key | sort key | item |
+//! |---|---|---|---|
+//! | rounds | `pair` (S) `source#target` | `t` (N) scheduled time | `src`, `dst`, `rtts` (B, LE u32 µs), `dns_us`, `ip`, `f_*` failure counts |
+//! | summaries | `pk` (S) | `sk` (S) | `window#<id>` / `<src>#<dst>`: samples, lost, latency (JSON); `window#<id>` / `#span`: start, end; `meta` / key: value |
+//! | regions | `code` (S) | — | `enabled` (BOOL): which regions are probed and published |
+//!
+//! Rounds are written with one conditional `PutItem` each
+//! (`attribute_not_exists(pair)`), many in flight at once. `BatchWriteItem`
+//! would save requests but cannot carry a condition, so a retried probe
+//! would overwrite the first measurement; the conditional put makes the first
+//! write win and a retry a no-op.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, DeleteRequest, KeySchemaElement, KeyType,
+    PutRequest, ScalarAttributeType, WriteRequest,
+};
+use futures::{StreamExt, TryStreamExt};
+use shared::Round;
+use shared::round::FailureCounts;
+use shared::stats::{Latency, Summary};
+
+use crate::aws::classify;
+use crate::{Pair, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries};
+
+/// Table names of one deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    /// The rounds table.
+    pub rounds: String,
+    /// The summaries (and metadata) table.
+    pub summaries: String,
+    /// The regions table.
+    pub regions: String,
+}
+
+impl Tables {
+    /// Names with a common prefix: `<prefix>-rounds`, `<prefix>-summaries`, `<prefix>-regions`.
+    pub fn with_prefix(prefix: &str) -> Tables {
+        Tables {
+            rounds: format!("{prefix}-rounds"),
+            summaries: format!("{prefix}-summaries"),
+            regions: format!("{prefix}-regions"),
+        }
+    }
+}
+
+/// Rounds and summaries in DynamoDB.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    tables: Tables,
+    /// Requests in flight at once for writes and per-pair reads.
+    concurrency: usize,
+}
+
+const MAX_ATTEMPTS: u32 = 6;
+
+/// Retries `f` while it fails with a retryable error, with exponential
+/// backoff (50 ms, 100 ms, … 1.6 s) on top of the SDK's own retries.
+async fn with_backoff<T, F, Fut>(mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut delay = Duration::from_millis(50);
+    let mut attempt = 1;
+    loop {
+        match f().await {
+            Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn get_s<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> Option<&'a str> {
+    item.get(k)?.as_s().ok().map(String::as_str)
+}
+
+fn get_n<T: std::str::FromStr>(item: &HashMap<String, AttributeValue>, k: &str) -> Option<T> {
+    item.get(k)?.as_n().ok()?.parse().ok()
+}
+
+fn corrupt(key: &str, reason: &str) -> StoreError {
+    StoreError::Corrupt {
+        key: key.into(),
+        reason: reason.into(),
+    }
+}
+
+fn round_item(r: &Round) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::from([
+        ("pair".to_string(), s(format!("{}#{}", r.source, r.target))),
+        ("t".to_string(), n(r.scheduled_at)),
+        ("src".to_string(), s(&r.source)),
+        ("dst".to_string(), s(&r.target)),
+        (
+            "rtts".to_string(),
+            AttributeValue::B(Blob::new(crate::sqlite::pack(&r.rtts_us))),
+        ),
+    ]);
+    if let Some(d) = r.dns_us {
+        item.insert("dns_us".into(), n(d));
+    }
+    if let Some(ip) = &r.ip {
+        item.insert("ip".into(), s(ip));
+    }
+    let f = &r.failures;
+    for (k, v) in [
+        ("f_dns", f.dns),
+        ("f_timeout", f.timeout),
+        ("f_refused", f.refused),
+        ("f_unreachable", f.unreachable),
+        ("f_other", f.other),
+    ] {
+        if v > 0 {
+            item.insert(k.into(), n(v));
+        }
+    }
+    item
+}
+
+fn item_round(item: &HashMap<String, AttributeValue>) -> Result<Round> {
+    let key = get_s(item, "pair").unwrap_or("?").to_string();
+    let rtts = match item.get("rtts") {
+        Some(AttributeValue::B(b)) => {
+            crate::sqlite::unpack(b.as_ref()).ok_or_else(|| corrupt(&key, "rtts length"))?
+        }
+        _ => return Err(corrupt(&key, "no rtts")),
+    };
+    let count = |k: &str| get_n::<u16>(item, k).unwrap_or(0);
+    Ok(Round {
+        source: get_s(item, "src")
+            .ok_or_else(|| corrupt(&key, "no src"))?
+            .to_string(),
+        target: get_s(item, "dst")
+            .ok_or_else(|| corrupt(&key, "no dst"))?
+            .to_string(),
+        scheduled_at: get_n(item, "t").ok_or_else(|| corrupt(&key, "no t"))?,
+        dns_us: get_n(item, "dns_us"),
+        ip: get_s(item, "ip").map(str::to_string),
+        rtts_us: rtts,
+        failures: FailureCounts {
+            dns: count("f_dns"),
+            timeout: count("f_timeout"),
+            refused: count("f_refused"),
+            unreachable: count("f_unreachable"),
+            other: count("f_other"),
+        },
+    })
+}
+
+impl DynamoStore {
+    /// A store over `tables` using `client`.
+    pub fn new(client: Client, tables: Tables) -> Self {
+        DynamoStore {
+            client,
+            tables,
+            concurrency: 16,
+        }
+    }
+
+    /// The table names.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    /// Creates the three tables (on-demand billing) if they do not exist.
+    pub async fn create_tables(&self) -> Result<()> {
+        type Key<'a> = (&'a str, KeyType, ScalarAttributeType);
+        let specs: [(&str, &[Key]); 3] = [
+            (
+                &self.tables.rounds,
+                &[
+                    ("pair", KeyType::Hash, ScalarAttributeType::S),
+                    ("t", KeyType::Range, ScalarAttributeType::N),
+                ],
+            ),
+            (
+                &self.tables.summaries,
+                &[
+                    ("pk", KeyType::Hash, ScalarAttributeType::S),
+                    ("sk", KeyType::Range, ScalarAttributeType::S),
+                ],
+            ),
+            (
+                &self.tables.regions,
+                &[("code", KeyType::Hash, ScalarAttributeType::S)],
+            ),
+        ];
+        for (name, keys) in specs {
+            let mut req = self
+                .client
+                .create_table()
+                .table_name(name)
+                .billing_mode(BillingMode::PayPerRequest);
+            for (attr, kt, st) in keys {
+                let build = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Aws(e.to_string());
+                req = req
+                    .key_schema(
+                        KeySchemaElement::builder()
+                            .attribute_name(*attr)
+                            .key_type(kt.clone())
+                            .build()
+                            .map_err(build)?,
+                    )
+                    .attribute_definitions(
+                        AttributeDefinition::builder()
+                            .attribute_name(*attr)
+                            .attribute_type(st.clone())
+                            .build()
+                            .map_err(build)?,
+                    );
+            }
+            match req.send().await {
+                Ok(_) => {}
+                Err(e) if e.code() == Some("ResourceInUseException") => {}
+                Err(e) => return Err(classify(e, &format!("creating table {name}"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches a region on or off for probing and publishing.
+    pub async fn set_region_enabled(&self, code: &str, enabled: bool) -> Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.tables.regions)
+            .item("code", s(code))
+            .item("enabled", AttributeValue::Bool(enabled))
+            .send()
+            .await
+            .map_err(|e| classify(e, &format!("table {}", self.tables.regions)))?;
+        Ok(())
+    }
+
+    /// The regions switched on in the regions table; `None` when the table is
+    /// empty (then callers use the catalog's commercial regions).
+    pub async fn enabled_regions(&self) -> Result<Option<Vec<String>>> {
+        let mut out = Vec::new();
+        let mut seen_any = false;
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .scan()
+                .table_name(&self.tables.regions)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.regions)))?;
+            for item in resp.items() {
+                seen_any = true;
+                if let (Some(AttributeValue::Bool(true)), Some(code)) =
+                    (item.get("enabled"), get_s(item, "code"))
+                {
+                    out.push(code.to_string());
+                }
+            }
+            start = resp.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        out.sort_by_key(|c| shared::catalog::display_rank(c));
+        Ok(seen_any.then_some(out))
+    }
+
+    async fn put_round(&self, item: HashMap<String, AttributeValue>) -> Result<bool> {
+        with_backoff(|| async {
+            match self
+                .client
+                .put_item()
+                .table_name(&self.tables.rounds)
+                .set_item(Some(item.clone()))
+                .condition_expression("attribute_not_exists(pair)")
+                .send()
+                .await
+            {
+                Ok(_) => Ok(true),
+                Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+                Err(e) => Err(classify(e, &format!("table {}", self.tables.rounds))),
+            }
+        })
+        .await
+    }
+
+    async fn latest(&self, pair: String) -> Result<Option<i64>> {
+        let resp = self
+            .client
+            .query()
+            .table_name(&self.tables.rounds)
+            .key_condition_expression("pair = :p")
+            .expression_attribute_values(":p", s(pair))
+            .scan_index_forward(false)
+            .limit(1)
+            .projection_expression("t")
+            .send()
+            .await
+            .map_err(|e| classify(e, &format!("table {}", self.tables.rounds)))?;
+        Ok(resp.items().first().and_then(|i| get_n(i, "t")))
+    }
+
+    async fn batch_write(&self, table: &str, mut requests: Vec<WriteRequest>) -> Result<()> {
+        while !requests.is_empty() {
+            let chunk: Vec<WriteRequest> = requests.drain(..requests.len().min(25)).collect();
+            let mut pending = HashMap::from([(table.to_string(), chunk)]);
+            let mut delay = Duration::from_millis(50);
+            for attempt in 1.. {
+                let resp = with_backoff(|| async {
+                    self.client
+                        .batch_write_item()
+                        .set_request_items(Some(pending.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| classify(e, &format!("table {table}")))
+                })
+                .await?;
+                match resp.unprocessed_items() {
+                    Some(left) if left.values().any(|v| !v.is_empty()) => {
+                        if attempt >= MAX_ATTEMPTS {
+                            return Err(StoreError::Throttled(format!(
+                                "table {table}: items still unprocessed after {attempt} attempts"
+                            )));
+                        }
+                        pending = left.clone();
+                        tokio::time::sleep(delay).await;
+                        delay *= 2;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn query_all(
+        &self,
+        table: &str,
+        pk_name: &str,
+        pk: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(table)
+                .key_condition_expression("#k = :v")
+                .expression_attribute_names("#k", pk_name)
+                .expression_attribute_values(":v", s(pk))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {table}")))?;
+            out.extend(resp.items().iter().cloned());
+            start = resp.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+impl RoundStore for DynamoStore {
+    async fn put_rounds(&self, rounds: &[Round]) -> Result<usize> {
+        // Items are built up front so the stream owns them (keeps the future Send).
+        let items: Vec<_> = rounds.iter().map(round_item).collect();
+        let added: Vec<bool> =
+            futures::stream::iter(items.into_iter().map(|item| self.put_round(item)))
+                .buffer_unordered(self.concurrency)
+                .try_collect()
+                .await?;
+        Ok(added.into_iter().filter(|&a| a).count())
+    }
+
+    async fn pair_rounds(
+        &self,
+        source: &str,
+        target: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Round>> {
+        if to <= from {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.tables.rounds)
+                .key_condition_expression("pair = :p AND t BETWEEN :a AND :b")
+                .expression_attribute_values(":p", s(format!("{source}#{target}")))
+                .expression_attribute_values(":a", n(from))
+                .expression_attribute_values(":b", n(to - 1))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.rounds)))?;
+            for item in resp.items() {
+                out.push(item_round(item)?);
+            }
+            start = resp.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn pairs(&self) -> Result<(Vec<Pair>, Option<i64>)> {
+        let regions: Vec<String> = match self.enabled_regions().await? {
+            Some(r) => r,
+            None => shared::catalog::commercial()
+                .map(|r| r.code.to_string())
+                .collect(),
+        };
+        let candidates: Vec<Pair> = regions
+            .iter()
+            .flat_map(|s| regions.iter().map(move |t| (s.clone(), t.clone())))
+            .collect();
+        let keys: Vec<String> = candidates.iter().map(|(s, t)| format!("{s}#{t}")).collect();
+        let latest: Vec<Option<i64>> =
+            futures::stream::iter(keys.into_iter().map(|k| self.latest(k)))
+                .buffered(self.concurrency)
+                .try_collect()
+                .await?;
+        let mut pairs = Vec::new();
+        let mut newest = None;
+        for (pair, l) in candidates.into_iter().zip(latest) {
+            if let Some(l) = l {
+                newest = Some(newest.map_or(l, |n: i64| n.max(l)));
+                pairs.push(pair);
+            }
+        }
+        Ok((pairs, newest))
+    }
+}
+
+impl SummaryStore for DynamoStore {
+    async fn put_window(&self, w: &WindowSummaries) -> Result<()> {
+        let pk = format!("window#{}", w.window);
+        let table = self.tables.summaries.clone();
+        let mut requests = Vec::with_capacity(w.pairs.len());
+        let mut keep = BTreeSet::new();
+        for ((src, dst), sum) in &w.pairs {
+            let sk = format!("{src}#{dst}");
+            let mut item = HashMap::from([
+                ("pk".to_string(), s(&pk)),
+                ("sk".to_string(), s(&sk)),
+                ("samples".to_string(), n(sum.samples)),
+                ("lost".to_string(), n(sum.lost)),
+            ]);
+            if let Some(l) = &sum.latency {
+                let json = serde_json::to_string(l).map_err(|e| corrupt(&sk, &e.to_string()))?;
+                item.insert("latency".into(), s(json));
+            }
+            keep.insert(sk);
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            requests.push(WriteRequest::builder().put_request(put).build());
+        }
+        self.batch_write(&table, requests).await?;
+        // Drop pairs that are no longer in the window, so a read gives exactly this set.
+        let stale: Vec<WriteRequest> = self
+            .query_all(&table, "pk", &pk)
+            .await?
+            .into_iter()
+            .filter_map(|item| {
+                let sk = get_s(&item, "sk")?.to_string();
+                (sk != "#span" && !keep.contains(&sk)).then(|| {
+                    DeleteRequest::builder()
+                        .key("pk", s(&pk))
+                        .key("sk", s(sk))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                })
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        self.batch_write(&table, stale).await?;
+        // The span goes last: a reader that sees it sees the whole window.
+        with_backoff(|| async {
+            self.client
+                .put_item()
+                .table_name(&table)
+                .item("pk", s(&pk))
+                .item("sk", s("#span"))
+                .item("start", n(w.span.start))
+                .item("end", n(w.span.end))
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {table}")))
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn window(&self, window: &str) -> Result<Option<WindowSummaries>> {
+        let pk = format!("window#{window}");
+        let items = self.query_all(&self.tables.summaries, "pk", &pk).await?;
+        let mut span = None;
+        let mut pairs = Vec::new();
+        for item in &items {
+            let sk = get_s(item, "sk").unwrap_or_default();
+            if sk == "#span" {
+                span = Some(Span {
+                    start: get_n(item, "start")
+                        .ok_or_else(|| corrupt(&pk, "span without start"))?,
+                    end: get_n(item, "end").ok_or_else(|| corrupt(&pk, "span without end"))?,
+                });
+                continue;
+            }
+            let (src, dst) = sk
+                .split_once('#')
+                .ok_or_else(|| corrupt(sk, "not source#target"))?;
+            let latency = get_s(item, "latency")
+                .map(serde_json::from_str::<Latency>)
+                .transpose()
+                .map_err(|e| corrupt(sk, &e.to_string()))?;
+            let summary = Summary {
+                samples: get_n(item, "samples").ok_or_else(|| corrupt(sk, "no samples"))?,
+                lost: get_n(item, "lost").ok_or_else(|| corrupt(sk, "no lost"))?,
+                latency,
+            };
+            pairs.push(((src.to_string(), dst.to_string()), summary));
+        }
+        Ok(span.map(|span| WindowSummaries {
+            window: window.to_string(),
+            span,
+            pairs,
+        }))
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let resp = self
+            .client
+            .get_item()
+            .table_name(&self.tables.summaries)
+            .key("pk", s("meta"))
+            .key("sk", s(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify(e, &format!("table {}", self.tables.summaries)))?;
+        Ok(resp
+            .item()
+            .and_then(|i| get_s(i, "value"))
+            .map(str::to_string))
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        with_backoff(|| async {
+            self.client
+                .put_item()
+                .table_name(&self.tables.summaries)
+                .item("pk", s("meta"))
+                .item("sk", s(key))
+                .item("value", s(value))
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.summaries)))
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_is_retried_with_backoff_then_reported() {
+        let calls = AtomicU32::new(0);
+        let ok = with_backoff(|| async {
+            if calls.fetch_add(1, Ordering::SeqCst) < 3 {
+                Err(StoreError::Throttled("slow down".into()))
+            } else {
+                Ok(7)
+            }
+        })
+        .await;
+        assert_eq!(ok.unwrap(), 7);
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+
+        calls.store(0, Ordering::SeqCst);
+        let err = with_backoff(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>(StoreError::Throttled("slow down".into()))
+        })
+        .await
+        .unwrap_err();
+        assert!(
+            err.is_retryable(),
+            "the caller (the Lambda) can still retry"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), MAX_ATTEMPTS);
+
+        calls.store(0, Ordering::SeqCst);
+        let _ = with_backoff(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>(StoreError::Missing("table".into()))
+        })
+        .await;
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "configuration errors are not retried"
+        );
+    }
+
+    #[test]
+    fn round_items_round_trip() {
+        let mut failures = FailureCounts::default();
+        failures.add(shared::round::FailureKind::Refused);
+        let r = Round {
+            source: "us-east-1".into(),
+            target: "eu-west-1".into(),
+            scheduled_at: 1_764_000_000,
+            dns_us: None,
+            ip: Some("192.0.2.1".into()),
+            rtts_us: vec![1, 70_000, u32::MAX],
+            failures,
+        };
+        let item = round_item(&r);
+        assert_eq!(get_s(&item, "pair"), Some("us-east-1#eu-west-1"));
+        assert_eq!(item_round(&item).unwrap(), r);
+    }
+}

@@ -1,0 +1,136 @@
+//! Behaviour every adapter must share, written once and run per adapter.
+
+use shared::Round;
+use shared::round::{FailureCounts, FailureKind};
+use shared::stats::exact_summary;
+use store::{Bucket, ObjectMeta, RoundStore, Span, SummaryStore, WindowSummaries};
+
+pub fn round(src: &str, dst: &str, t: i64, rtts: &[u32]) -> Round {
+    let mut failures = FailureCounts::default();
+    failures.add(FailureKind::Timeout);
+    Round {
+        source: src.into(),
+        target: dst.into(),
+        scheduled_at: t,
+        dns_us: Some(1500),
+        ip: Some("192.0.2.7".into()),
+        rtts_us: rtts.to_vec(),
+        failures,
+    }
+}
+
+pub async fn rounds(st: &impl RoundStore) {
+    let a = round("us-east-1", "eu-west-1", 600, &[70_100, 70_200]);
+    let b = round("us-east-1", "eu-west-1", 900, &[69_900]);
+    let c = round("eu-west-1", "us-east-1", 600, &[]);
+    assert_eq!(
+        st.put_rounds(&[a.clone(), b.clone(), c.clone()])
+            .await
+            .unwrap(),
+        3
+    );
+    // A retry, even one that measured differently, stores nothing.
+    let retry = round("us-east-1", "eu-west-1", 600, &[1, 2, 3]);
+    assert_eq!(st.put_rounds(&[retry, b.clone()]).await.unwrap(), 0);
+    assert_eq!(
+        st.pair_rounds("us-east-1", "eu-west-1", 0, 10_000)
+            .await
+            .unwrap(),
+        vec![a.clone(), b]
+    );
+    assert_eq!(
+        st.pair_rounds("us-east-1", "eu-west-1", 600, 900)
+            .await
+            .unwrap(),
+        vec![a]
+    );
+    let back = st
+        .pair_rounds("eu-west-1", "us-east-1", 0, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(back, vec![c], "a round with every connect lost is kept");
+    let (mut pairs, latest) = st.pairs().await.unwrap();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        vec![
+            ("eu-west-1".into(), "us-east-1".into()),
+            ("us-east-1".into(), "eu-west-1".into())
+        ]
+    );
+    assert_eq!(latest, Some(900));
+}
+
+pub async fn summaries(st: &impl SummaryStore) {
+    assert_eq!(st.window("7d").await.unwrap(), None);
+    let mut w = WindowSummaries {
+        window: "7d".into(),
+        span: Span {
+            start: 100,
+            end: 200,
+        },
+        pairs: vec![
+            (
+                ("us-east-1".into(), "eu-west-1".into()),
+                exact_summary(&mut [70_000, 71_000, 90_000], 2),
+            ),
+            (
+                ("eu-west-1".into(), "us-east-1".into()),
+                exact_summary(&mut [], 10),
+            ),
+        ],
+    };
+    st.put_window(&w).await.unwrap();
+    let mut back = st.window("7d").await.unwrap().unwrap();
+    back.pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    w.pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(back, w);
+    // Replacing a window drops pairs it no longer has.
+    w.pairs.truncate(1);
+    w.span = Span {
+        start: 200,
+        end: 300,
+    };
+    st.put_window(&w).await.unwrap();
+    assert_eq!(st.window("7d").await.unwrap().unwrap(), w);
+
+    assert_eq!(st.meta("simulated").await.unwrap(), None);
+    st.set_meta("simulated", "true").await.unwrap();
+    st.set_meta("simulated", "false").await.unwrap();
+    assert_eq!(
+        st.meta("simulated").await.unwrap().as_deref(),
+        Some("false")
+    );
+}
+
+pub async fn bucket(b: &impl Bucket) {
+    let meta = ObjectMeta {
+        content_type: "application/json".into(),
+        cache_control: "public, max-age=60".into(),
+        content_encoding: None,
+    };
+    assert_eq!(b.get("data/v1/manifest.json").await.unwrap(), None);
+    b.put("data/v1/manifest.json", b"{\"v\":1}", &meta)
+        .await
+        .unwrap();
+    b.put("data/v1/manifest.json", b"{\"v\":2}", &meta)
+        .await
+        .unwrap();
+    assert_eq!(
+        b.get("data/v1/manifest.json").await.unwrap().unwrap(),
+        b"{\"v\":2}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_conforms() {
+    let st = store::SqliteStore::in_memory().unwrap();
+    rounds(&st).await;
+    summaries(&st).await;
+}
+
+#[tokio::test]
+async fn folder_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    bucket(&store::FolderBucket::new(dir.path())).await;
+}
