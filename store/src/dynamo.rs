@@ -31,7 +31,9 @@ use shared::round::FailureCounts;
 use shared::stats::{Latency, Summary};
 
 use crate::aws::classify;
-use crate::{Pair, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries};
+use crate::{
+    Pair, RegionStore, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries,
+};
 
 /// Table names of one deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,51 +245,6 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Switches a region on or off for probing and publishing.
-    pub async fn set_region_enabled(&self, code: &str, enabled: bool) -> Result<()> {
-        self.client
-            .put_item()
-            .table_name(&self.tables.regions)
-            .item("code", s(code))
-            .item("enabled", AttributeValue::Bool(enabled))
-            .send()
-            .await
-            .map_err(|e| classify(e, &format!("table {}", self.tables.regions)))?;
-        Ok(())
-    }
-
-    /// The regions switched on in the regions table; `None` when the table is
-    /// empty (then callers use the catalog's commercial regions).
-    pub async fn enabled_regions(&self) -> Result<Option<Vec<String>>> {
-        let mut out = Vec::new();
-        let mut seen_any = false;
-        let mut start = None;
-        loop {
-            let resp = self
-                .client
-                .scan()
-                .table_name(&self.tables.regions)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| classify(e, &format!("table {}", self.tables.regions)))?;
-            for item in resp.items() {
-                seen_any = true;
-                if let (Some(AttributeValue::Bool(true)), Some(code)) =
-                    (item.get("enabled"), get_s(item, "code"))
-                {
-                    out.push(code.to_string());
-                }
-            }
-            start = resp.last_evaluated_key().cloned();
-            if start.is_none() {
-                break;
-            }
-        }
-        out.sort_by_key(|c| shared::catalog::display_rank(c));
-        Ok(seen_any.then_some(out))
-    }
-
     async fn put_round(&self, item: HashMap<String, AttributeValue>) -> Result<bool> {
         with_backoff(|| async {
             match self
@@ -382,6 +339,50 @@ impl DynamoStore {
                 return Ok(out);
             }
         }
+    }
+}
+
+impl RegionStore for DynamoStore {
+    async fn set_region_enabled(&self, code: &str, enabled: bool) -> Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.tables.regions)
+            .item("code", s(code))
+            .item("enabled", AttributeValue::Bool(enabled))
+            .send()
+            .await
+            .map_err(|e| classify(e, &format!("table {}", self.tables.regions)))?;
+        Ok(())
+    }
+
+    async fn enabled_regions(&self) -> Result<Option<Vec<String>>> {
+        let mut out = Vec::new();
+        let mut seen_any = false;
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .scan()
+                .table_name(&self.tables.regions)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.regions)))?;
+            for item in resp.items() {
+                seen_any = true;
+                if let (Some(AttributeValue::Bool(true)), Some(code)) =
+                    (item.get("enabled"), get_s(item, "code"))
+                {
+                    out.push(code.to_string());
+                }
+            }
+            start = resp.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        out.sort_by_key(|c| shared::catalog::display_rank(c));
+        Ok(seen_any.then_some(out))
     }
 }
 

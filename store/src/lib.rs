@@ -99,6 +99,20 @@ pub trait RoundStore: Send + Sync {
     fn pairs(&self) -> impl Future<Output = Result<(Vec<Pair>, Option<i64>)>> + Send;
 }
 
+/// The regions table: which regions are switched on, so a region is added or
+/// removed without a deploy.
+pub trait RegionStore: Send + Sync {
+    /// The enabled region codes in display order; `None` when the table is
+    /// empty (callers then use the catalog's commercial regions).
+    fn enabled_regions(&self) -> impl Future<Output = Result<Option<Vec<String>>>> + Send;
+    /// Switches a region on or off.
+    fn set_region_enabled(
+        &self,
+        code: &str,
+        enabled: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
 /// A window's bounds, `[start, end)` in Unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {

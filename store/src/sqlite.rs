@@ -17,7 +17,9 @@ use shared::Round;
 use shared::round::FailureCounts;
 use shared::stats::{Latency, Summary};
 
-use crate::{Pair, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries};
+use crate::{
+    Pair, RegionStore, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS rounds (
@@ -48,6 +50,10 @@ CREATE TABLE IF NOT EXISTS summaries (
     latency TEXT,
     PRIMARY KEY (window, source, target)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS regions (
+    code TEXT PRIMARY KEY,
+    enabled INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -223,6 +229,30 @@ impl RoundStore for SqliteStore {
             pairs.push((s, t));
         }
         Ok((pairs, latest))
+    }
+}
+
+impl RegionStore for SqliteStore {
+    async fn enabled_regions(&self) -> Result<Option<Vec<String>>> {
+        let conn = self.conn();
+        let total: i64 = conn.query_row("SELECT count(*) FROM regions", [], |r| r.get(0))?;
+        if total == 0 {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare("SELECT code FROM regions WHERE enabled = 1")?;
+        let mut codes = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        codes.sort_by_key(|c| shared::catalog::display_rank(c));
+        Ok(Some(codes))
+    }
+
+    async fn set_region_enabled(&self, code: &str, enabled: bool) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO regions (code, enabled) VALUES (?1, ?2)",
+            params![code, enabled],
+        )?;
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 use shared::Round;
 use shared::round::{FailureCounts, FailureKind};
 use shared::stats::exact_summary;
-use store::{Bucket, ObjectMeta, RoundStore, Span, SummaryStore, WindowSummaries};
+use store::{Bucket, ObjectMeta, RegionStore, RoundStore, Span, SummaryStore, WindowSummaries};
 
 pub fn round(src: &str, dst: &str, t: i64, rtts: &[u32]) -> Round {
     let mut failures = FailureCounts::default();
@@ -103,6 +103,22 @@ pub async fn summaries(st: &impl SummaryStore) {
     );
 }
 
+pub async fn regions(st: &impl RegionStore) {
+    assert_eq!(
+        st.enabled_regions().await.unwrap(),
+        None,
+        "empty table: callers use the catalog"
+    );
+    st.set_region_enabled("eu-west-1", true).await.unwrap();
+    st.set_region_enabled("us-east-1", true).await.unwrap();
+    st.set_region_enabled("ap-south-1", true).await.unwrap();
+    st.set_region_enabled("ap-south-1", false).await.unwrap();
+    assert_eq!(
+        st.enabled_regions().await.unwrap(),
+        Some(vec!["us-east-1".into(), "eu-west-1".into()])
+    );
+}
+
 pub async fn bucket(b: &impl Bucket) {
     let meta = ObjectMeta {
         content_type: "application/json".into(),
@@ -127,6 +143,7 @@ async fn sqlite_conforms() {
     let st = store::SqliteStore::in_memory().unwrap();
     rounds(&st).await;
     summaries(&st).await;
+    regions(&st).await;
 }
 
 #[tokio::test]

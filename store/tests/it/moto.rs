@@ -29,18 +29,7 @@ async fn regions_table_switches_regions() {
     let moto = Moto::start();
     let st = dynamo(&moto, "cp").await;
     st.create_tables().await.unwrap();
-    assert_eq!(
-        st.enabled_regions().await.unwrap(),
-        None,
-        "empty table: callers use the catalog"
-    );
-    st.set_region_enabled("eu-west-1", true).await.unwrap();
-    st.set_region_enabled("us-east-1", true).await.unwrap();
-    st.set_region_enabled("ap-south-1", false).await.unwrap();
-    assert_eq!(
-        st.enabled_regions().await.unwrap(),
-        Some(vec!["us-east-1".into(), "eu-west-1".into()])
-    );
+    conformance::regions(&st).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
