@@ -1,6 +1,9 @@
 //! The measurement side of CloudPing.
 //!
-//! [`simulate`] makes realistic rounds without a network, for demos, the UI
-//! and benchmarks: anything built from them is marked simulated.
+//! [`measure`] is the probe itself: timed TCP connects from this machine to
+//! each region's endpoint, one round per target. [`simulate`] makes realistic
+//! rounds without a network, for demos, the UI and benchmarks: anything built
+//! from them is marked simulated.
 
+pub mod measure;
 pub mod simulate;
