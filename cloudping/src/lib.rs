@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+pub mod probe;
 pub mod serve;
 pub mod simulate;
 
@@ -48,14 +49,46 @@ enum Command {
     /// distance otherwise, with jitter, a daily load cycle, loss and incidents.
     /// Everything published from simulated rounds is marked `simulated`.
     Simulate(simulate::Args),
+    /// Measure RTT from this machine to every region's endpoint, for real.
+    ///
+    /// Times K TCP connects to each region's DynamoDB endpoint
+    /// (`dynamodb.<region>.amazonaws.com:443`), all regions at once, stores
+    /// one round per region in the store and prints a table (or `--json`).
+    /// `--every 5m` keeps recording until Ctrl-C, which finishes and stores
+    /// the round in progress first. `--endpoint CODE=HOST:PORT` measures
+    /// another address for a region (a proxy, a test server).
+    Probe(probe::Args),
     /// Summarise stored rounds into the 1 d, 7 d, 30 d and 1 y windows.
-    Rollup,
+    ///
+    /// Incremental: only rounds since the last run (less a grace period for
+    /// late ones) are read; `--rebuild` recomputes everything from the rounds.
+    Rollup(RollupArgs),
     /// Write the feed (manifest and matrices) into the bucket folder.
-    Publish,
+    ///
+    /// Into the bucket folder by default; `--s3 BUCKET` writes to S3 instead
+    /// (credentials and region from the usual AWS environment).
+    Publish(PublishArgs),
     /// Serve the bucket folder over HTTP, like CloudFront would.
     Serve(serve::Args),
     /// Simulate (if the store is empty), roll up, publish, copy the site in and serve it.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PublishArgs {
+    /// Publish to this S3 bucket instead of the bucket folder.
+    #[arg(long, value_name = "BUCKET")]
+    s3: Option<String>,
+    /// S3 endpoint URL (an S3-compatible server); implies path-style addressing.
+    #[arg(long, requires = "s3", value_name = "URL")]
+    endpoint_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct RollupArgs {
+    /// Ignore the watermark and recompute every hour the windows cover.
+    #[arg(long)]
+    rebuild: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,8 +134,16 @@ pub fn run(cli: Cli) -> Result<()> {
     let rt = runtime()?;
     match &cli.command {
         Command::Simulate(args) => rt.block_on(simulate::run(&open_store(&cli)?, args)),
-        Command::Rollup => rt.block_on(rollup(&open_store(&cli)?)),
-        Command::Publish => rt.block_on(publish(&open_store(&cli)?, &cli.bucket)),
+        Command::Probe(args) => rt.block_on(probe::run(&open_store(&cli)?, args)),
+        Command::Rollup(args) => rt.block_on(rollup(&open_store(&cli)?, args.rebuild)),
+        Command::Publish(args) => match &args.s3 {
+            None => rt.block_on(publish(&open_store(&cli)?, &cli.bucket)),
+            Some(name) => rt.block_on(publish_s3(
+                &open_store(&cli)?,
+                name,
+                args.endpoint_url.as_deref(),
+            )),
+        },
         Command::Serve(args) => serve::run(&cli.bucket, args),
         Command::Demo(args) => {
             let st = open_store(&cli)?;
@@ -115,7 +156,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         cli.db.display()
                     );
                 }
-                rollup(&st).await?;
+                rollup(&st, false).await?;
                 publish(&st, &cli.bucket).await
             })?;
             copy_site(&args.site, &cli.bucket)?;
@@ -127,10 +168,14 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn rollup(st: &store::SqliteStore) -> Result<()> {
+async fn rollup(st: &store::SqliteStore, rebuild: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let mut last_print = std::time::Instant::now();
-    let report = publisher::rollup::run(st, st, &shared::stats::WINDOWS, |done, total| {
+    let opts = publisher::rollup::Options {
+        rebuild,
+        ..Default::default()
+    };
+    let report = publisher::rollup::run(st, &opts, |done, total| {
         if last_print.elapsed().as_secs() >= 2 || done == total {
             eprintln!("rollup: {done}/{total} pairs");
             last_print = std::time::Instant::now();
@@ -138,23 +183,57 @@ async fn rollup(st: &store::SqliteStore) -> Result<()> {
     })
     .await?;
     eprintln!(
-        "rollup: {} pairs, {} rounds summarised up to {} in {:.1} s",
+        "rollup: {} pairs, {} rounds from {} folded into {} hour and {} day sketches; windows end {}; {:.1} s",
         report.pairs,
         report.rounds,
+        shared::time::rfc3339(report.from),
+        report.hours,
+        report.days,
         shared::time::rfc3339(report.end),
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
+async fn publish_s3(st: &store::SqliteStore, name: &str, endpoint: Option<&str>) -> Result<()> {
+    let conf = match endpoint {
+        Some(url) => {
+            let mut loader =
+                aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(url);
+            if std::env::var_os("AWS_REGION").is_none() {
+                loader = loader.region(aws_config::Region::new("us-east-1"));
+            }
+            loader.http_client(store::aws::https_client()).load().await
+        }
+        None => store::aws::from_env().await,
+    };
+    let b = store::S3Bucket::new(store::aws::s3_client(&conf, endpoint.is_some()), name);
+    publish_to(st, &b, &format!("s3://{name}")).await
+}
+
 async fn publish(st: &store::SqliteStore, bucket: &std::path::Path) -> Result<()> {
-    let b = store::FolderBucket::new(bucket);
-    let report = publisher::export::run(st, &b, now()).await?;
+    publish_to(
+        st,
+        &store::FolderBucket::new(bucket),
+        &bucket.display().to_string(),
+    )
+    .await
+}
+
+async fn publish_to(st: &store::SqliteStore, b: &impl store::Bucket, name: &str) -> Result<()> {
+    let started = std::time::Instant::now();
+    let t = std::time::Instant::now();
+    let report = publisher::export::run(st, b, &publisher::export::Options::at(now()), |stage| {
+        eprintln!("publish: {stage} ({:.1} s)", t.elapsed().as_secs_f64());
+    })
+    .await?;
     eprintln!(
-        "publish: wrote {} files ({} KB) into {}",
+        "publish: wrote {} files ({} KB), {} unchanged files skipped, into {} in {:.1} s",
         report.written.len(),
         report.bytes / 1024,
-        bucket.display()
+        report.skipped,
+        name,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -21,6 +21,9 @@ pub enum Error {
     /// There is nothing to publish yet.
     #[error("no summaries stored yet; run `cloudping rollup` first")]
     NoSummaries,
+    /// A raw file could not be compressed.
+    #[error("compressing raw rounds: {0}")]
+    Compress(String),
     /// A feed file could not be encoded.
     #[error("encoding {file}: {source}")]
     Encode {

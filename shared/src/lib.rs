@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod feed;
 pub mod geo;
 pub mod round;
+pub mod sketch;
 pub mod stats;
 pub mod time;
 

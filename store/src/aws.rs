@@ -19,6 +19,11 @@ macro_rules! http_client {
     };
 }
 
+/// The HTTPS client every SDK client here uses.
+pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    http_client!()
+}
+
 /// SDK configuration from the environment (on Lambda: the function's role and region).
 pub async fn from_env() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
@@ -72,4 +77,13 @@ where
             aws_smithy_types::error::display::DisplayErrorContext(&err)
         )),
     }
+}
+
+/// An S3 client; `path_style` for endpoints without virtual-host buckets (moto).
+pub fn s3_client(conf: &SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(conf)
+            .force_path_style(path_style)
+            .build(),
+    )
 }

@@ -7,6 +7,7 @@
 //! |---|---|---|---|
 //! | rounds | `pair` (S) `source#target` | `t` (N) scheduled time | `src`, `dst`, `rtts` (B, LE u32 µs), `dns_us`, `ip`, `f_*` failure counts |
 //! | summaries | `pk` (S) | `sk` (S) | `window#<id>` / `<src>#<dst>`: samples, lost, latency (JSON); `window#<id>` / `#span`: start, end; `meta` / key: value |
+//! | summaries | `hour#<src>#<dst>` / `day#<src>#<dst>` | start (zero-padded seconds) | `sketch` (S, JSON) |
 //! | regions | `code` (S) | — | `enabled` (BOOL): which regions are probed and published |
 //!
 //! Rounds are written with one conditional `PutItem` each
@@ -28,11 +29,13 @@ use aws_sdk_dynamodb::types::{
 use futures::{StreamExt, TryStreamExt};
 use shared::Round;
 use shared::round::FailureCounts;
+use shared::sketch::Sketch;
 use shared::stats::{Latency, Summary};
 
 use crate::aws::classify;
 use crate::{
-    Pair, RegionStore, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries,
+    Level, Pair, RegionStore, Result, RoundStore, SketchStore, Span, StoreError, SummaryStore,
+    WindowSummaries,
 };
 
 /// Table names of one deployment.
@@ -459,6 +462,82 @@ impl RoundStore for DynamoStore {
             }
         }
         Ok((pairs, newest))
+    }
+}
+
+fn sketch_pk(level: Level, pair: &Pair) -> String {
+    format!("{}#{}#{}", level.id(), pair.0, pair.1)
+}
+
+/// Sort keys are strings: zero-padding keeps their order numeric.
+fn sketch_sk(start: i64) -> String {
+    format!("{start:012}")
+}
+
+impl SketchStore for DynamoStore {
+    async fn put_sketches(
+        &self,
+        level: Level,
+        pair: &Pair,
+        sketches: &[(i64, Sketch)],
+    ) -> Result<()> {
+        let pk = sketch_pk(level, pair);
+        let mut requests = Vec::with_capacity(sketches.len());
+        for (start, sk) in sketches {
+            let json = serde_json::to_string(sk).map_err(|e| corrupt(&pk, &e.to_string()))?;
+            let put = PutRequest::builder()
+                .item("pk", s(&pk))
+                .item("sk", s(sketch_sk(*start)))
+                .item("sketch", s(json))
+                .build()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            requests.push(WriteRequest::builder().put_request(put).build());
+        }
+        let table = self.tables.summaries.clone();
+        self.batch_write(&table, requests).await
+    }
+
+    async fn sketches(
+        &self,
+        level: Level,
+        pair: &Pair,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, Sketch)>> {
+        if to <= from {
+            return Ok(Vec::new());
+        }
+        let pk = sketch_pk(level, pair);
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let resp = self
+                .client
+                .query()
+                .table_name(&self.tables.summaries)
+                .key_condition_expression("pk = :p AND sk BETWEEN :a AND :b")
+                .expression_attribute_values(":p", s(&pk))
+                .expression_attribute_values(":a", s(sketch_sk(from)))
+                .expression_attribute_values(":b", s(sketch_sk(to - 1)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.summaries)))?;
+            for item in resp.items() {
+                let t: i64 = get_s(item, "sk")
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| corrupt(&pk, "sort key"))?;
+                let sk = serde_json::from_str(
+                    get_s(item, "sketch").ok_or_else(|| corrupt(&pk, "no sketch"))?,
+                )
+                .map_err(|e| corrupt(&pk, &e.to_string()))?;
+                out.push((t, sk));
+            }
+            start = resp.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
     }
 }
 

@@ -49,7 +49,39 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
+fn walk(dir: &Path, rel: &str, out: &mut std::collections::BTreeSet<String>) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue; // temporary files of writes in progress
+        }
+        let key = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if entry.file_type().map_err(io(dir))?.is_dir() {
+            walk(&entry.path(), &key, out)?;
+        } else {
+            out.insert(key);
+        }
+    }
+    Ok(())
+}
+
 impl Bucket for FolderBucket {
+    async fn list(&self, prefix: &str) -> Result<std::collections::BTreeSet<String>> {
+        let mut all = std::collections::BTreeSet::new();
+        walk(&self.root, "", &mut all)?;
+        Ok(all.into_iter().filter(|k| k.starts_with(prefix)).collect())
+    }
+
     async fn put(&self, key: &str, body: &[u8], _meta: &ObjectMeta) -> Result<()> {
         let path = self.path(key)?;
         let dir = path.parent().unwrap_or(&self.root);

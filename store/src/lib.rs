@@ -15,6 +15,7 @@
 use std::future::Future;
 
 use shared::Round;
+use shared::sketch::Sketch;
 use shared::stats::Summary;
 
 pub mod aws;
@@ -113,6 +114,52 @@ pub trait RegionStore: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
 }
 
+/// The time resolution of stored sketches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// One sketch per pair per UTC hour.
+    Hour,
+    /// One sketch per pair per UTC day (the merge of its hours).
+    Day,
+}
+
+impl Level {
+    /// Length of one bucket in seconds.
+    pub fn seconds(self) -> i64 {
+        match self {
+            Level::Hour => 3600,
+            Level::Day => 86_400,
+        }
+    }
+
+    /// The level's name in keys (`hour`, `day`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Level::Hour => "hour",
+            Level::Day => "day",
+        }
+    }
+}
+
+/// Percentile sketches per pair per hour and per day: the rollup's state.
+pub trait SketchStore: Send + Sync {
+    /// Writes (replaces) sketches of one pair, keyed by the start of their hour or day.
+    fn put_sketches(
+        &self,
+        level: Level,
+        pair: &Pair,
+        sketches: &[(i64, Sketch)],
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Reads the sketches of one pair starting in `[from, to)`, oldest first.
+    fn sketches(
+        &self,
+        level: Level,
+        pair: &Pair,
+        from: i64,
+        to: i64,
+    ) -> impl Future<Output = Result<Vec<(i64, Sketch)>>> + Send;
+}
+
 /// A window's bounds, `[start, end)` in Unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -172,4 +219,9 @@ pub trait Bucket: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Reads an object, `None` if absent.
     fn get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+    /// Every key under `prefix`.
+    fn list(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<std::collections::BTreeSet<String>>> + Send;
 }

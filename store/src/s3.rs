@@ -56,6 +56,31 @@ impl S3Bucket {
 }
 
 impl Bucket for S3Bucket {
+    async fn list(&self, prefix: &str) -> Result<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut token = None;
+        loop {
+            let resp = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("listing s3://{}/{prefix}", self.bucket)))?;
+            out.extend(
+                resp.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_string)),
+            );
+            token = resp.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
     async fn put(&self, key: &str, body: &[u8], meta: &ObjectMeta) -> Result<()> {
         self.client
             .put_object()

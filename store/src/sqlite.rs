@@ -15,10 +15,12 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 use shared::Round;
 use shared::round::FailureCounts;
+use shared::sketch::Sketch;
 use shared::stats::{Latency, Summary};
 
 use crate::{
-    Pair, RegionStore, Result, RoundStore, Span, StoreError, SummaryStore, WindowSummaries,
+    Level, Pair, RegionStore, Result, RoundStore, SketchStore, Span, StoreError, SummaryStore,
+    WindowSummaries,
 };
 
 const SCHEMA: &str = "
@@ -49,6 +51,14 @@ CREATE TABLE IF NOT EXISTS summaries (
     lost INTEGER NOT NULL,
     latency TEXT,
     PRIMARY KEY (window, source, target)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sketches (
+    level TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    sketch TEXT NOT NULL,
+    PRIMARY KEY (level, source, target, start)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS regions (
     code TEXT PRIMARY KEY,
@@ -229,6 +239,59 @@ impl RoundStore for SqliteStore {
             pairs.push((s, t));
         }
         Ok((pairs, latest))
+    }
+}
+
+impl SketchStore for SqliteStore {
+    async fn put_sketches(
+        &self,
+        level: Level,
+        pair: &Pair,
+        sketches: &[(i64, Sketch)],
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO sketches (level, source, target, start, sketch) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (start, sk) in sketches {
+                let json = serde_json::to_string(sk).map_err(|e| StoreError::Corrupt {
+                    key: format!("{}#{}@{start}", pair.0, pair.1),
+                    reason: e.to_string(),
+                })?;
+                stmt.execute(params![level.id(), pair.0, pair.1, start, json])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    async fn sketches(
+        &self,
+        level: Level,
+        pair: &Pair,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, Sketch)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT start, sketch FROM sketches
+             WHERE level = ?1 AND source = ?2 AND target = ?3 AND start >= ?4 AND start < ?5 ORDER BY start",
+        )?;
+        let rows = stmt.query_map(params![level.id(), pair.0, pair.1, from, to], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (start, json) = row?;
+            let sk = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                key: format!("{} {}#{}@{start}", level.id(), pair.0, pair.1),
+                reason: e.to_string(),
+            })?;
+            out.push((start, sk));
+        }
+        Ok(out)
     }
 }
 

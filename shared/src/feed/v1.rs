@@ -1,7 +1,18 @@
-//! Feed v1: `data/v1/manifest.json` and `data/v1/matrix/{window}.json`.
+//! Feed v1: a manifest naming content-addressed data files.
 //!
-//! Units: latencies in milliseconds (two decimals), times as RFC 3339 UTC.
-//! Missing data is `null`, never 0.
+//! ```text
+//! data/v1/manifest.json                          short cache; fetch first
+//! data/v1/matrix/{window}.{hash}.json | .csv     every pair × statistics over a window
+//! data/v1/series/index.{hash}.json               which series files exist, per pair
+//! data/v1/series/{src}/{dst}/{res}.{hash}.json   columnar time series (5m, 1h, 1d)
+//! data/v1/raw/{yyyy-mm-dd}.ndjson.gz             every round of a complete UTC day
+//! data/v1/schema/{kind}.schema.json              JSON Schemas of the files above
+//! ```
+//!
+//! Every data file's name carries a hash of its content, so it never changes
+//! once written and can be cached forever; only the manifest is rewritten.
+//! Units: latencies in milliseconds ([`round_ms`]), times as RFC 3339 UTC. Missing data is
+//! `null`, never 0.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,6 +46,22 @@ pub struct Manifest {
     pub stats: Vec<String>,
     /// The windows published, shortest first.
     pub windows: Vec<WindowInfo>,
+    /// Path of the series index ([`SeriesIndex`]), relative to `data/v1/`.
+    pub series_index: Option<String>,
+    /// The raw days published, oldest first.
+    pub raw: Vec<RawDay>,
+}
+
+/// One day of raw rounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDay {
+    /// The UTC date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Path of the gzipped NDJSON file (one round per line), relative to `data/v1/`.
+    pub path: String,
+    /// Rounds in the file.
+    pub rounds: u64,
 }
 
 /// A region as the feed describes it.
@@ -73,6 +100,8 @@ pub struct WindowInfo {
     pub end: String,
     /// Path of the matrix file, relative to `data/v1/`.
     pub matrix: String,
+    /// Path of the same matrix as CSV (one row per pair), relative to `data/v1/`.
+    pub matrix_csv: String,
 }
 
 /// Every pair's statistics over one window. Rows are sources, columns destinations.
@@ -99,6 +128,90 @@ pub struct Matrix {
     pub samples: Vec<Vec<u64>>,
     /// Failed connects per cell.
     pub lost: Vec<Vec<u64>>,
+}
+
+/// One resolution of the time series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    /// Id used in file names (`5m`, `1h`, `1d`).
+    pub id: String,
+    /// Seconds between points.
+    pub step_seconds: i64,
+    /// How far back the series reaches at most, seconds.
+    pub span_seconds: i64,
+}
+
+/// Which series files exist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesIndex {
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// The resolutions, finest first.
+    pub resolutions: Vec<Resolution>,
+    /// Per pair `"{src}>{dst}"`, per resolution id, the file path relative to `data/v1/`.
+    pub pairs: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl SeriesIndex {
+    /// The key of a pair in [`SeriesIndex::pairs`].
+    pub fn key(src: &str, dst: &str) -> String {
+        format!("{src}>{dst}")
+    }
+}
+
+/// A pair's latency over time, columnar: point `i` is the interval starting at
+/// `start + i × step_seconds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// Where the probe ran.
+    pub source: String,
+    /// The region measured.
+    pub destination: String,
+    /// Resolution id.
+    pub resolution: String,
+    /// Seconds between points.
+    pub step_seconds: i64,
+    /// Start of the first point.
+    pub start: String,
+    /// Unit of the latency arrays: always `ms`.
+    pub unit: String,
+    /// 10th percentile per point, `null` where no sample.
+    pub p10: Vec<Option<f64>>,
+    /// Median per point.
+    pub p50: Vec<Option<f64>>,
+    /// 90th percentile per point.
+    pub p90: Vec<Option<f64>>,
+    /// Smallest RTT per point.
+    pub min: Vec<Option<f64>>,
+    /// Largest RTT per point.
+    pub max: Vec<Option<f64>>,
+    /// Successful connects per point.
+    pub samples: Vec<u64>,
+    /// Failed connects per point.
+    pub lost: Vec<u64>,
+}
+
+impl Series {
+    /// Checks that every column has one value per point.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.version != VERSION {
+            return Err(Invalid(format!("series version {} is not {VERSION}", self.version)));
+        }
+        if self.step_seconds <= 0 {
+            return Err(Invalid(format!("series step {} is not positive", self.step_seconds)));
+        }
+        let n = self.samples.len();
+        let lens = [self.p10.len(), self.p50.len(), self.p90.len(), self.min.len(), self.max.len(), self.lost.len()];
+        if lens.iter().any(|&l| l != n) {
+            return Err(Invalid(format!("series columns differ in length ({n} samples, others {lens:?})")));
+        }
+        Ok(())
+    }
 }
 
 /// A feed file that parsed as JSON but does not hold together.
@@ -178,7 +291,11 @@ impl Matrix {
     }
 }
 
-/// Rounds a millisecond value to the feed's two decimals.
+/// Rounds a millisecond value for the feed: 0.01 ms below 10 ms, 0.1 ms above.
+///
+/// Percentiles come from sketches good to 0.5 %, so more digits would be
+/// noise; fewer digits keep the files small (a matrix of 35 regions stays
+/// under 30 KB gzipped).
 pub fn round_ms(ms: f64) -> f64 {
-    (ms * 100.0).round() / 100.0
+    if ms.abs() < 10.0 { (ms * 100.0).round() / 100.0 } else { (ms * 10.0).round() / 10.0 }
 }

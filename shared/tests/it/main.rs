@@ -1,8 +1,11 @@
-//! Integration tests of `shared`: the feed fixtures round-trip through the wire types.
+//! Integration tests of `shared`: the feed fixtures round-trip through the wire types,
+//! and (in `sketch`) the percentile sketch keeps its error bound and merges order-free.
+
+mod sketch;
 
 use std::path::{Path, PathBuf};
 
-use shared::feed::v1::{Manifest, Matrix};
+use shared::feed::v1::{Manifest, Matrix, Series, SeriesIndex};
 
 fn fixture(rel: &str) -> (PathBuf, String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,6 +35,15 @@ fn manifest_fixture_round_trips() {
         let matrix: Matrix = round_trips(&w.matrix);
         matrix.validate().unwrap();
         assert_eq!(matrix.window, w.id);
+        assert!(fixture(&w.matrix_csv).1.starts_with("source,destination,samples,lost,loss_pct,p10,"));
+    }
+    let index: SeriesIndex = round_trips(m.series_index.as_deref().unwrap());
+    for files in index.pairs.values() {
+        for path in files.values() {
+            let series: Series = round_trips(path);
+            series.validate().unwrap();
+            assert_eq!(series.p50[5], None, "a gap is null");
+        }
     }
 }
 

@@ -2,8 +2,12 @@
 
 use shared::Round;
 use shared::round::{FailureCounts, FailureKind};
+use shared::sketch::Sketch;
 use shared::stats::exact_summary;
-use store::{Bucket, ObjectMeta, RegionStore, RoundStore, Span, SummaryStore, WindowSummaries};
+use store::{
+    Bucket, Level, ObjectMeta, RegionStore, RoundStore, SketchStore, Span, SummaryStore,
+    WindowSummaries,
+};
 
 pub fn round(src: &str, dst: &str, t: i64, rtts: &[u32]) -> Round {
     let mut failures = FailureCounts::default();
@@ -119,6 +123,44 @@ pub async fn regions(st: &impl RegionStore) {
     );
 }
 
+pub async fn sketches(st: &impl SketchStore) {
+    let pair = ("us-east-1".to_string(), "eu-west-1".to_string());
+    let mut a = Sketch::new();
+    a.extend_from_slice(&[70_000, 70_500, 140_000]);
+    a.add_lost(1);
+    let mut b = Sketch::new();
+    b.add_lost(10);
+    let hours = vec![
+        (3600, a.clone()),
+        (7200, b.clone()),
+        (90_000, Sketch::new()),
+    ];
+    st.put_sketches(Level::Hour, &pair, &hours).await.unwrap();
+    assert_eq!(
+        st.sketches(Level::Hour, &pair, 0, 100_000).await.unwrap(),
+        hours
+    );
+    assert_eq!(
+        st.sketches(Level::Hour, &pair, 3601, 90_000).await.unwrap(),
+        vec![(7200, b.clone())]
+    );
+    assert!(
+        st.sketches(Level::Day, &pair, 0, 100_000)
+            .await
+            .unwrap()
+            .is_empty(),
+        "levels are apart"
+    );
+    // Replacing a sketch overwrites it.
+    st.put_sketches(Level::Hour, &pair, &[(7200, a.clone())])
+        .await
+        .unwrap();
+    assert_eq!(
+        st.sketches(Level::Hour, &pair, 7200, 7201).await.unwrap(),
+        vec![(7200, a)]
+    );
+}
+
 pub async fn bucket(b: &impl Bucket) {
     let meta = ObjectMeta {
         content_type: "application/json".into(),
@@ -136,6 +178,15 @@ pub async fn bucket(b: &impl Bucket) {
         b.get("data/v1/manifest.json").await.unwrap().unwrap(),
         b"{\"v\":2}"
     );
+    b.put("data/v1/matrix/1d.abc.json", b"[]", &meta)
+        .await
+        .unwrap();
+    b.put("index.html", b"<html>", &meta).await.unwrap();
+    let keys: Vec<String> = b.list("data/v1/").await.unwrap().into_iter().collect();
+    assert_eq!(
+        keys,
+        ["data/v1/manifest.json", "data/v1/matrix/1d.abc.json"]
+    );
 }
 
 #[tokio::test]
@@ -144,6 +195,7 @@ async fn sqlite_conforms() {
     rounds(&st).await;
     summaries(&st).await;
     regions(&st).await;
+    sketches(&st).await;
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ async fn dynamodb_conforms() {
     st.create_tables().await.unwrap(); // idempotent
     conformance::rounds(&st).await;
     conformance::summaries(&st).await;
+    conformance::sketches(&st).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,97 @@
+//! Configuration from the function's environment.
+
+use std::collections::HashMap;
+
+/// What a function reads from its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Env {
+    /// Prefix of the DynamoDB table names (`CLOUDPING_TABLE_PREFIX`, default `cloudping`).
+    pub table_prefix: String,
+    /// The region the function runs in (`AWS_REGION`, set by Lambda).
+    pub region: String,
+    /// Seconds between scheduled rounds (`CLOUDPING_INTERVAL`, default 300).
+    pub interval: i64,
+    /// Connects per round (`CLOUDPING_CONNECTS`, default 10).
+    pub connects: u16,
+    /// The feed bucket (`CLOUDPING_BUCKET`), for the publisher.
+    pub bucket: Option<String>,
+}
+
+/// A variable that is set but not understood.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}={value:?} is not valid: {why}")]
+pub struct BadEnv {
+    name: &'static str,
+    value: String,
+    why: &'static str,
+}
+
+impl Env {
+    /// Reads the configuration from a map of variables (testable without touching the process).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Env, BadEnv> {
+        let get = |k: &str| vars.get(k).filter(|v| !v.is_empty()).cloned();
+        let num = |name: &'static str, default: i64, why: &'static str| -> Result<i64, BadEnv> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.parse().ok().filter(|&n: &i64| n > 0).ok_or(BadEnv {
+                    name,
+                    value: v,
+                    why,
+                }),
+            }
+        };
+        let interval = num(
+            "CLOUDPING_INTERVAL",
+            300,
+            "seconds between rounds, a positive integer dividing a day",
+        )?;
+        if 86_400 % interval != 0 {
+            return Err(BadEnv {
+                name: "CLOUDPING_INTERVAL",
+                value: interval.to_string(),
+                why: "must divide a day",
+            });
+        }
+        let connects = num("CLOUDPING_CONNECTS", 10, "connects per round, 1 to 100")?;
+        if connects > 100 {
+            return Err(BadEnv {
+                name: "CLOUDPING_CONNECTS",
+                value: connects.to_string(),
+                why: "1 to 100",
+            });
+        }
+        Ok(Env {
+            table_prefix: get("CLOUDPING_TABLE_PREFIX").unwrap_or_else(|| "cloudping".into()),
+            region: get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            interval,
+            connects: connects as u16,
+            bucket: get("CLOUDPING_BUCKET"),
+        })
+    }
+
+    /// Reads the process environment.
+    pub fn from_process() -> Result<Env, BadEnv> {
+        Env::from_map(&std::env::vars().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_errors() {
+        let env = Env::from_map(&HashMap::new()).unwrap();
+        assert_eq!(env.interval, 300);
+        assert_eq!(env.connects, 10);
+        assert_eq!(env.table_prefix, "cloudping");
+        let bad = HashMap::from([("CLOUDPING_INTERVAL".to_string(), "7".to_string())]);
+        let err = Env::from_map(&bad).unwrap_err().to_string();
+        assert!(
+            err.contains("CLOUDPING_INTERVAL") && err.contains("divide a day"),
+            "{err}"
+        );
+        let bad = HashMap::from([("CLOUDPING_CONNECTS".to_string(), "ten".to_string())]);
+        assert!(Env::from_map(&bad).is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! The Lambda handlers against moto's server, called as the runtime calls them.
+
+mod aggregate;
+mod probe;
+mod publish;

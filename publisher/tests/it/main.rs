@@ -1,0 +1,191 @@
+//! The rollup end to end on the embedded store.
+
+use probe::simulate::Model;
+use publisher::rollup::{self, Options};
+use shared::Round;
+use shared::catalog;
+use shared::round::{FailureCounts, FailureKind};
+use store::{Level, RoundStore, SketchStore, SqliteStore, SummaryStore};
+
+const T0: i64 = 1_795_564_800; // 2026-11-25T00:00:00Z
+
+fn model() -> Model {
+    let regions: Vec<_> = ["us-east-1", "eu-west-1", "ap-south-1"]
+        .iter()
+        .map(|c| catalog::region(c).unwrap())
+        .collect();
+    Model::new(&regions, 42)
+}
+
+async fn windows(st: &SqliteStore) -> Vec<store::WindowSummaries> {
+    let mut out = Vec::new();
+    for w in shared::stats::WINDOWS {
+        let mut ws = st.window(w.id).await.unwrap().unwrap();
+        ws.pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        out.push(ws);
+    }
+    out
+}
+
+#[tokio::test]
+async fn incremental_runs_equal_a_full_rebuild() {
+    let m = model();
+    let all = m.rounds(T0, T0 + 3 * 86_400, 300, 10);
+    let (day1, rest): (Vec<Round>, Vec<Round>) = all
+        .iter()
+        .cloned()
+        .partition(|r| r.scheduled_at < T0 + 86_400);
+    // Late rounds: the last hour before the second cut arrives only after it.
+    let cut = T0 + 2 * 86_400 + 6 * 3600;
+    let (mid, tail): (Vec<Round>, Vec<Round>) =
+        rest.into_iter().partition(|r| r.scheduled_at < cut);
+    let (on_time, late): (Vec<Round>, Vec<Round>) = mid
+        .into_iter()
+        .partition(|r| r.scheduled_at < cut - 3600 || r.target != "eu-west-1");
+
+    let once = SqliteStore::in_memory().unwrap();
+    once.put_rounds(&all).await.unwrap();
+    rollup::run(&once, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+
+    let steps = SqliteStore::in_memory().unwrap();
+    steps.put_rounds(&day1).await.unwrap();
+    let r1 = rollup::run(&steps, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    steps.put_rounds(&on_time).await.unwrap();
+    let r2 = rollup::run(&steps, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    assert!(
+        r2.from > r1.from,
+        "the second run starts at the watermark, not at the beginning"
+    );
+    assert!(
+        r2.rounds < all.len() / 2,
+        "and reads only the new rounds ({})",
+        r2.rounds
+    );
+    steps.put_rounds(&late).await.unwrap();
+    steps.put_rounds(&tail).await.unwrap();
+    rollup::run(&steps, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+
+    assert_eq!(
+        windows(&steps).await,
+        windows(&once).await,
+        "incremental = rebuild, exactly"
+    );
+    let pair = ("us-east-1".to_string(), "eu-west-1".to_string());
+    assert_eq!(
+        steps
+            .sketches(Level::Hour, &pair, 0, i64::MAX)
+            .await
+            .unwrap(),
+        once.sketches(Level::Hour, &pair, 0, i64::MAX)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        steps
+            .sketches(Level::Day, &pair, 0, i64::MAX)
+            .await
+            .unwrap(),
+        once.sketches(Level::Day, &pair, 0, i64::MAX).await.unwrap()
+    );
+
+    // A rebuild of the incremental store changes nothing either.
+    let rebuild = Options {
+        rebuild: true,
+        ..Options::default()
+    };
+    rollup::run(&steps, &rebuild, |_, _| {}).await.unwrap();
+    assert_eq!(windows(&steps).await, windows(&once).await);
+}
+
+#[tokio::test]
+async fn windows_count_every_connect_and_percentiles_are_close_to_exact() {
+    let m = model();
+    let rounds = m.rounds(T0, T0 + 8 * 86_400, 300, 10);
+    let st = SqliteStore::in_memory().unwrap();
+    st.put_rounds(&rounds).await.unwrap();
+    let report = rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(report.end, T0 + 8 * 86_400);
+    assert_eq!(report.hours, 9 * 8 * 24);
+    for (id, days) in [("1d", 1), ("7d", 7), ("30d", 8)] {
+        let ws = st.window(id).await.unwrap().unwrap();
+        let ((_, _), sum) = ws
+            .pairs
+            .iter()
+            .find(|(p, _)| p.0 == "us-east-1" && p.1 == "eu-west-1")
+            .unwrap();
+        assert_eq!(sum.samples + sum.lost, days * 288 * 10, "{id}");
+        // Exact percentiles of the same connects.
+        let start = ws.span.start;
+        let mut exact: Vec<u32> = rounds
+            .iter()
+            .filter(|r| {
+                r.source == "us-east-1" && r.target == "eu-west-1" && r.scheduled_at >= start
+            })
+            .flat_map(|r| r.rtts_us.iter().copied())
+            .collect();
+        let exact = shared::stats::exact_summary(&mut exact, 0).latency.unwrap();
+        let got = sum.latency.unwrap();
+        for (stat, _) in shared::stats::Stat::PERCENTILES {
+            let (a, b) = (got.get(stat), exact.get(stat));
+            assert!(
+                (a - b).abs() <= 0.005 * b + 1e-9,
+                "{id} {stat:?}: {a} vs exact {b}"
+            );
+        }
+        assert_eq!(got.min, exact.min);
+        assert_eq!(got.max, exact.max);
+        assert!((got.mean - exact.mean).abs() < 1e-9);
+    }
+}
+
+#[tokio::test]
+async fn a_pair_with_only_lost_connects_reports_full_loss_and_no_latency() {
+    let st = SqliteStore::in_memory().unwrap();
+    let mut failures = FailureCounts::default();
+    for _ in 0..10 {
+        failures.add(FailureKind::Timeout);
+    }
+    let dead: Vec<Round> = (0..12)
+        .map(|i| Round {
+            source: "us-east-1".into(),
+            target: "me-south-1".into(),
+            scheduled_at: T0 + i * 300,
+            dns_us: Some(900),
+            ip: None,
+            rtts_us: vec![],
+            failures,
+        })
+        .collect();
+    st.put_rounds(&dead).await.unwrap();
+    rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    let ws = st.window("1d").await.unwrap().unwrap();
+    let (_, sum) = &ws.pairs[0];
+    assert_eq!(sum.latency, None, "no latency, never 0 ms");
+    assert_eq!(sum.samples, 0);
+    assert_eq!(sum.lost, 120);
+    assert_eq!(sum.loss_pct(), Some(100.0));
+}
+
+#[tokio::test]
+async fn rollup_without_rounds_says_what_to_do() {
+    let st = SqliteStore::in_memory().unwrap();
+    let err = rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("run `cloudping simulate` or `cloudping probe` first")
+    );
+}
