@@ -33,6 +33,12 @@ pub struct Config {
     pub spacing: Duration,
     /// How long one connect may take before it counts as a timeout.
     pub timeout: Duration,
+    /// The kernel's initial SYN retransmission timeout (1 s on Linux). A
+    /// handshake that took this long or longer had its SYN (or SYN-ACK) lost
+    /// and resent, so its duration is not a round trip: it counts as a
+    /// `timeout` (a lost packet), never as an RTT. Real inter-region RTTs stay
+    /// far below it (the longest are about 0.4 s).
+    pub retransmit_after: Duration,
     /// How long name resolution may take before the round counts as `dns`.
     pub dns_timeout: Duration,
     /// Rounds measured at the same time by [`run`].
@@ -44,10 +50,8 @@ impl Default for Config {
         Config {
             connects: 10,
             spacing: Duration::from_millis(100),
-            // Below the kernel's 1 s initial SYN retransmission, twice over:
-            // a lost SYN is reported as a timeout instead of silently
-            // adding a second to the RTT.
             timeout: Duration::from_secs(2),
+            retransmit_after: Duration::from_secs(1),
             dns_timeout: Duration::from_secs(2),
             concurrency: 64,
         }
@@ -109,7 +113,9 @@ pub async fn round(source: &str, target: &Target, scheduled_at: i64, cfg: &Confi
     let start = tokio::time::Instant::now();
     let attempts = (0..cfg.connects).map(|i| async move {
         tokio::time::sleep_until(start + cfg.spacing * u32::from(i)).await;
-        connect_once(addr, cfg.timeout).await
+        connect_once(addr, cfg.timeout)
+            .await
+            .and_then(|rtt| accept(rtt, cfg))
     });
     for result in futures::future::join_all(attempts).await {
         match result {
@@ -182,6 +188,15 @@ async fn connect_once(addr: SocketAddr, timeout: Duration) -> Result<Duration, F
     }
 }
 
+/// Keeps an RTT only if no retransmission can have happened inside it.
+pub fn accept(rtt: Duration, cfg: &Config) -> Result<Duration, FailureKind> {
+    if rtt >= cfg.retransmit_after {
+        Err(FailureKind::Timeout)
+    } else {
+        Ok(rtt)
+    }
+}
+
 /// The failure kind of a connect error.
 pub fn classify(e: &io::Error) -> FailureKind {
     match e.kind() {
@@ -230,6 +245,19 @@ mod tests {
     fn closed_port() -> u16 {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
+    }
+
+    #[test]
+    fn a_handshake_slower_than_the_syn_retransmission_is_a_timeout() {
+        let c = Config::default();
+        assert_eq!(
+            accept(Duration::from_millis(450), &c),
+            Ok(Duration::from_millis(450))
+        );
+        assert_eq!(
+            accept(Duration::from_millis(1_012), &c),
+            Err(FailureKind::Timeout)
+        );
     }
 
     #[test]
