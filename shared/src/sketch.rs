@@ -45,7 +45,7 @@
 //! (2.1 s) come from a 4 MiB table built on first use (the browser, which only
 //! reads summaries, never builds it); above that, from the formula. A block of
 //! samples costs one pass for min, max and sum, one resize, and then one look-up
-//! and one increment per sample (about 2.5 ns on one core of the benchmark machine;
+//! and one increment per sample (about 2.7 ns on one core of the benchmark machine;
 //! see `BENCHMARKS.md`).
 //!
 //! # Encoding

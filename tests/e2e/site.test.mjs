@@ -154,7 +154,8 @@ test('a feed published by the pipeline renders every region', async () => {
   run('simulate', '--days', '2', '--end', '2026-11-20T00:00:00Z');
   run('rollup');
   run('publish');
-  const matrix = JSON.parse(readFileSync(join(bucket, 'data/v1/matrix/1d.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(bucket, 'data/v1/manifest.json'), 'utf8'));
+  const matrix = JSON.parse(readFileSync(join(bucket, 'data/v1', manifest.windows[0].matrix), 'utf8'));
   const { page, errors } = await open(await serve(site(join(bucket, 'data/v1'))));
   await cell(page, 'us-east-1', 'eu-west-1').waitFor({ timeout: 10000 });
   const n = matrix.sources.length;
