@@ -25,6 +25,8 @@ cargo test --workspace --locked
 step "feed fixtures against their JSON Schemas (check-jsonschema)"
 check-jsonschema --schemafile shared/schema/v1/manifest.schema.json shared/tests/fixtures/feed/v1/manifest.json
 check-jsonschema --schemafile shared/schema/v1/matrix.schema.json shared/tests/fixtures/feed/v1/matrix/*.json
+check-jsonschema --schemafile shared/schema/v1/series-index.schema.json shared/tests/fixtures/feed/v1/series/index.json
+check-jsonschema --schemafile shared/schema/v1/series.schema.json shared/tests/fixtures/feed/v1/series/*/*/*.json
 
 step "a feed published by the pipeline against the schemas"
 work=$(mktemp -d)
@@ -34,8 +36,14 @@ bin="$CARGO_TARGET_DIR/release/cloudping"
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" simulate --days 8 --end 2026-11-20T00:00:00Z --regions us-east-1,eu-west-1,ap-south-1 2>/dev/null
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" rollup 2>/dev/null
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" publish
-check-jsonschema --schemafile shared/schema/v1/manifest.schema.json "$work/site/data/v1/manifest.json"
-check-jsonschema --schemafile shared/schema/v1/matrix.schema.json "$work/site/data/v1/matrix/"*.json
+feed="$work/site/data/v1"
+check-jsonschema --schemafile shared/schema/v1/manifest.schema.json "$feed/manifest.json"
+check-jsonschema --schemafile shared/schema/v1/matrix.schema.json "$feed/matrix/"*.json
+check-jsonschema --schemafile shared/schema/v1/series-index.schema.json "$feed/series/index."*.json
+check-jsonschema --schemafile shared/schema/v1/series.schema.json "$feed/series/"*/*/*.json
+
+step "a feed published to S3 (moto), read back by boto3 and checked by check-jsonschema"
+"$CLOUDPING_CACHE/venv/bin/python" tests/feed/s3_readback.py "$bin" shared/schema/v1
 
 step "site in headless Chromium"
 bash scripts/build-site.sh
