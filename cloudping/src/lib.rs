@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 pub mod probe;
 pub mod serve;
 pub mod simulate;
+pub mod stats;
 
 /// CloudPing: latency between cloud regions, recorded and published.
 ///
@@ -70,6 +71,11 @@ enum Command {
     Publish(PublishArgs),
     /// Serve the bucket folder over HTTP, like CloudFront would.
     Serve(serve::Args),
+    /// Statistics of any time range (whole hours), from the rollup's sketches.
+    ///
+    /// p50/p90/p99 and mean in ms and loss, per pair, for e.g. one week last
+    /// month: `cloudping stats --from 2026-10-05 --to 2026-10-12 --pairs us-east-1:eu-west-1`.
+    Stats(stats::Args),
     /// Simulate (if the store is empty), roll up, publish, copy the site in and serve it.
     Demo(DemoArgs),
 }
@@ -145,6 +151,7 @@ pub fn run(cli: Cli) -> Result<()> {
             )),
         },
         Command::Serve(args) => serve::run(&cli.bucket, args),
+        Command::Stats(args) => rt.block_on(stats::run(&open_store(&cli)?, args)),
         Command::Demo(args) => {
             let st = open_store(&cli)?;
             rt.block_on(async {

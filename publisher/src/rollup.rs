@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use shared::sketch::Sketch;
-use shared::stats::Window;
+use shared::stats::{Summary, Window};
 use shared::time::floor_to;
 use store::{Level, Pair, RoundStore, SketchStore, Span, SummaryStore, WindowSummaries};
 
@@ -163,6 +163,29 @@ where
     // Last: a run that fails before this point is simply done again.
     st.set_meta(META_WATERMARK, &latest.to_string()).await?;
     Ok(report)
+}
+
+/// Summaries of any custom range, from the stored sketches (no rounds are
+/// read): `[from, to)` widened to whole hours. Pairs without data in the
+/// range are left out.
+pub async fn range<S: SketchStore>(
+    st: &S,
+    pairs: &[Pair],
+    from: i64,
+    to: i64,
+) -> Result<(Span, Vec<(Pair, Summary)>)> {
+    let span = Span {
+        start: floor_to(from, HOUR),
+        end: floor_to(to + HOUR - 1, HOUR),
+    };
+    let mut out = Vec::new();
+    for pair in pairs {
+        let sk = window_sketch(st, pair, span).await?;
+        if sk.samples() + sk.lost() > 0 {
+            out.push((pair.clone(), sk.summary()));
+        }
+    }
+    Ok((span, out))
 }
 
 /// The sketch of `[span.start, span.end)` (both hour-aligned): full days from

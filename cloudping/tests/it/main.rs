@@ -54,6 +54,34 @@ fn simulate_rollup_publish_end_to_end() {
     ok(cloudping(d, &["rollup"]));
     ok(cloudping(d, &["publish"]));
 
+    // Any custom range, from the sketches.
+    let out = cloudping(
+        d,
+        &[
+            "stats",
+            "--from",
+            "2026-11-15",
+            "--to",
+            "2026-11-17",
+            "--pairs",
+            "us-east-1:eu-west-1",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["start"], "2026-11-15T00:00:00Z");
+    assert_eq!(
+        line["samples"].as_u64().unwrap() + line["lost"].as_u64().unwrap(),
+        2 * 288 * 10
+    );
+    let out = cloudping(d, &["stats", "--from", "2020-01-01", "--to", "2020-01-02"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no data between"));
+
     let manifest: Manifest = read(d, "manifest.json");
     manifest.validate().unwrap();
     assert!(

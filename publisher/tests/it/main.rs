@@ -189,3 +189,60 @@ async fn rollup_without_rounds_says_what_to_do() {
             .contains("run `cloudping simulate` or `cloudping probe` first")
     );
 }
+
+#[tokio::test]
+async fn a_custom_range_matches_a_window_and_exact_percentiles() {
+    let m = model();
+    let rounds = m.rounds(T0, T0 + 4 * 86_400, 300, 10);
+    let st = SqliteStore::in_memory().unwrap();
+    st.put_rounds(&rounds).await.unwrap();
+    rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    let pair = ("us-east-1".to_string(), "eu-west-1".to_string());
+    // The last day as a custom range equals the 1 d window.
+    let (span, got) = rollup::range(
+        &st,
+        std::slice::from_ref(&pair),
+        T0 + 3 * 86_400,
+        T0 + 4 * 86_400,
+    )
+    .await
+    .unwrap();
+    let window = st.window("1d").await.unwrap().unwrap();
+    assert_eq!(span, window.span);
+    let one_day = window.pairs.iter().find(|(p, _)| *p == pair).unwrap().1;
+    assert_eq!(got, vec![(pair.clone(), one_day)]);
+    // An odd range (13:20 to 09:10 two days later) is widened to whole hours
+    // and mixes hour and day sketches; it still matches the exact figures.
+    let (from, to) = (T0 + 13 * 3600 + 1200, T0 + 2 * 86_400 + 9 * 3600 + 600);
+    let (span, got) = rollup::range(&st, std::slice::from_ref(&pair), from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        (span.start, span.end),
+        (T0 + 13 * 3600, T0 + 2 * 86_400 + 10 * 3600)
+    );
+    let mut exact: Vec<u32> = rounds
+        .iter()
+        .filter(|r| {
+            r.source == pair.0
+                && r.target == pair.1
+                && r.scheduled_at >= span.start
+                && r.scheduled_at < span.end
+        })
+        .flat_map(|r| r.rtts_us.iter().copied())
+        .collect();
+    let n = exact.len() as u64;
+    let exact = shared::stats::exact_summary(&mut exact, 0).latency.unwrap();
+    let sum = got[0].1;
+    assert_eq!(sum.samples, n);
+    let l = sum.latency.unwrap();
+    assert_eq!((l.min, l.max), (exact.min, exact.max));
+    for (stat, _) in shared::stats::Stat::PERCENTILES {
+        assert!(
+            (l.get(stat) - exact.get(stat)).abs() <= 0.005 * exact.get(stat) + 1e-9,
+            "{stat:?}"
+        );
+    }
+}
