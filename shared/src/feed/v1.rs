@@ -200,15 +200,30 @@ impl Series {
     /// Checks that every column has one value per point.
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.version != VERSION {
-            return Err(Invalid(format!("series version {} is not {VERSION}", self.version)));
+            return Err(Invalid(format!(
+                "series version {} is not {VERSION}",
+                self.version
+            )));
         }
         if self.step_seconds <= 0 {
-            return Err(Invalid(format!("series step {} is not positive", self.step_seconds)));
+            return Err(Invalid(format!(
+                "series step {} is not positive",
+                self.step_seconds
+            )));
         }
         let n = self.samples.len();
-        let lens = [self.p10.len(), self.p50.len(), self.p90.len(), self.min.len(), self.max.len(), self.lost.len()];
+        let lens = [
+            self.p10.len(),
+            self.p50.len(),
+            self.p90.len(),
+            self.min.len(),
+            self.max.len(),
+            self.lost.len(),
+        ];
         if lens.iter().any(|&l| l != n) {
-            return Err(Invalid(format!("series columns differ in length ({n} samples, others {lens:?})")));
+            return Err(Invalid(format!(
+                "series columns differ in length ({n} samples, others {lens:?})"
+            )));
         }
         Ok(())
     }
@@ -297,5 +312,9 @@ impl Matrix {
 /// noise; fewer digits keep the files small (a matrix of 35 regions stays
 /// under 30 KB gzipped).
 pub fn round_ms(ms: f64) -> f64 {
-    if ms.abs() < 10.0 { (ms * 100.0).round() / 100.0 } else { (ms * 10.0).round() / 10.0 }
+    if ms.abs() < 10.0 {
+        (ms * 100.0).round() / 100.0
+    } else {
+        (ms * 10.0).round() / 10.0
+    }
 }

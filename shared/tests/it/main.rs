@@ -35,7 +35,11 @@ fn manifest_fixture_round_trips() {
         let matrix: Matrix = round_trips(&w.matrix);
         matrix.validate().unwrap();
         assert_eq!(matrix.window, w.id);
-        assert!(fixture(&w.matrix_csv).1.starts_with("source,destination,samples,lost,loss_pct,p10,"));
+        assert!(
+            fixture(&w.matrix_csv)
+                .1
+                .starts_with("source,destination,samples,lost,loss_pct,p10,")
+        );
     }
     let index: SeriesIndex = round_trips(m.series_index.as_deref().unwrap());
     for files in index.pairs.values() {
