@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, DeleteRequest, KeySchemaElement, KeyType,
@@ -316,22 +317,17 @@ impl DynamoStore {
         Ok(())
     }
 
-    async fn query_all(
+    /// Runs a query to the last page.
+    async fn pages(
         &self,
         table: &str,
-        pk_name: &str,
-        pk: &str,
+        query: QueryFluentBuilder,
     ) -> Result<Vec<HashMap<String, AttributeValue>>> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(table)
-                .key_condition_expression("#k = :v")
-                .expression_attribute_names("#k", pk_name)
-                .expression_attribute_values(":v", s(pk))
+            let resp = query
+                .clone()
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -342,6 +338,23 @@ impl DynamoStore {
                 return Ok(out);
             }
         }
+    }
+
+    /// Every item of one partition.
+    async fn query_all(
+        &self,
+        table: &str,
+        pk_name: &str,
+        pk: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>> {
+        let query = self
+            .client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#k = :v")
+            .expression_attribute_names("#k", pk_name)
+            .expression_attribute_values(":v", s(pk));
+        self.pages(table, query).await
     }
 }
 
@@ -411,29 +424,19 @@ impl RoundStore for DynamoStore {
         if to <= from {
             return Ok(Vec::new());
         }
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.tables.rounds)
-                .key_condition_expression("pair = :p AND t BETWEEN :a AND :b")
-                .expression_attribute_values(":p", s(format!("{source}#{target}")))
-                .expression_attribute_values(":a", n(from))
-                .expression_attribute_values(":b", n(to - 1))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| classify(e, &format!("table {}", self.tables.rounds)))?;
-            for item in resp.items() {
-                out.push(item_round(item)?);
-            }
-            start = resp.last_evaluated_key().cloned();
-            if start.is_none() {
-                return Ok(out);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.rounds)
+            .key_condition_expression("pair = :p AND t BETWEEN :a AND :b")
+            .expression_attribute_values(":p", s(format!("{source}#{target}")))
+            .expression_attribute_values(":a", n(from))
+            .expression_attribute_values(":b", n(to - 1));
+        self.pages(&self.tables.rounds, query)
+            .await?
+            .iter()
+            .map(item_round)
+            .collect()
     }
 
     async fn pairs(&self) -> Result<(Vec<Pair>, Option<i64>)> {
@@ -508,36 +511,26 @@ impl SketchStore for DynamoStore {
             return Ok(Vec::new());
         }
         let pk = sketch_pk(level, pair);
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.summaries)
+            .key_condition_expression("pk = :p AND sk BETWEEN :a AND :b")
+            .expression_attribute_values(":p", s(&pk))
+            .expression_attribute_values(":a", s(sketch_sk(from)))
+            .expression_attribute_values(":b", s(sketch_sk(to - 1)));
         let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.tables.summaries)
-                .key_condition_expression("pk = :p AND sk BETWEEN :a AND :b")
-                .expression_attribute_values(":p", s(&pk))
-                .expression_attribute_values(":a", s(sketch_sk(from)))
-                .expression_attribute_values(":b", s(sketch_sk(to - 1)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| classify(e, &format!("table {}", self.tables.summaries)))?;
-            for item in resp.items() {
-                let t: i64 = get_s(item, "sk")
-                    .and_then(|v| v.parse().ok())
-                    .ok_or_else(|| corrupt(&pk, "sort key"))?;
-                let sk = serde_json::from_str(
-                    get_s(item, "sketch").ok_or_else(|| corrupt(&pk, "no sketch"))?,
-                )
-                .map_err(|e| corrupt(&pk, &e.to_string()))?;
-                out.push((t, sk));
-            }
-            start = resp.last_evaluated_key().cloned();
-            if start.is_none() {
-                return Ok(out);
-            }
+        for item in self.pages(&self.tables.summaries, query).await? {
+            let t: i64 = get_s(&item, "sk")
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| corrupt(&pk, "sort key"))?;
+            let sk = serde_json::from_str(
+                get_s(&item, "sketch").ok_or_else(|| corrupt(&pk, "no sketch"))?,
+            )
+            .map_err(|e| corrupt(&pk, &e.to_string()))?;
+            out.push((t, sk));
         }
+        Ok(out)
     }
 }
 
