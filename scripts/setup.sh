@@ -60,4 +60,12 @@ if [ ! -x "$CACHE/venv/bin/moto_server" ] || [ ! -x "$CACHE/venv/bin/check-jsons
   python3 -m venv "$CACHE/venv"
   "$CACHE/venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' check-jsonschema boto3
 fi
+# Deploy tools (deploy/check.sh, scripts/deploy.sh) in a venv of their own:
+# aws-sam-cli pins boto3, click and pydantic older than the moto venv's. It brings
+# cfn-lint and the SAM translator; cargo-lambda brings zig.
+if [ ! -x "$CACHE/deploy-venv/bin/sam" ] || [ ! -x "$CACHE/deploy-venv/bin/cargo-lambda" ]; then
+  say "installing aws-sam-cli and cargo-lambda into $CACHE/deploy-venv"
+  python3 -m venv "$CACHE/deploy-venv"
+  "$CACHE/deploy-venv/bin/pip" install -q --disable-pip-version-check 'aws-sam-cli==1.170.0' 'cargo-lambda==1.9.2'
+fi
 say "tools ready"

@@ -51,4 +51,7 @@ CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" FIXTURES_DIR="$PWD/shared/tests/fixtur
 TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" \
   node --test --test-reporter=spec tests/e2e/
 
+step "AWS deployment (offline): templates, IAM, bucket, CSP in Chromium, deploy --dry-run"
+bash deploy/check.sh
+
 step "all tests passed in $(( $(date +%s) - started )) s"

@@ -9,6 +9,9 @@ pub struct Env {
     pub table_prefix: String,
     /// The region the function runs in (`AWS_REGION`, set by Lambda).
     pub region: String,
+    /// The region holding the tables (`CLOUDPING_HOME_REGION`); the probes in
+    /// other regions write there. `None`: the function's own region.
+    pub home_region: Option<String>,
     /// Seconds between scheduled rounds (`CLOUDPING_INTERVAL`, default 300).
     pub interval: i64,
     /// Connects per round (`CLOUDPING_CONNECTS`, default 10).
@@ -63,6 +66,7 @@ impl Env {
         Ok(Env {
             table_prefix: get("CLOUDPING_TABLE_PREFIX").unwrap_or_else(|| "cloudping".into()),
             region: get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            home_region: get("CLOUDPING_HOME_REGION"),
             interval,
             connects: connects as u16,
             bucket: get("CLOUDPING_BUCKET"),
@@ -85,6 +89,9 @@ mod tests {
         assert_eq!(env.interval, 300);
         assert_eq!(env.connects, 10);
         assert_eq!(env.table_prefix, "cloudping");
+        assert_eq!(env.home_region, None);
+        let home = HashMap::from([("CLOUDPING_HOME_REGION".to_string(), "us-east-1".to_string())]);
+        assert_eq!(Env::from_map(&home).unwrap().home_region.as_deref(), Some("us-east-1"));
         let bad = HashMap::from([("CLOUDPING_INTERVAL".to_string(), "7".to_string())]);
         let err = Env::from_map(&bad).unwrap_err().to_string();
         assert!(

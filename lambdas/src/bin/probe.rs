@@ -10,8 +10,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambdas::init_logging();
     let env = lambdas::config::Env::from_process()?;
     let conf = store::aws::from_env().await;
+    // The tables live in the home region; the probe measures from its own.
+    let mut dynamo = aws_sdk_dynamodb::config::Builder::from(&conf);
+    if let Some(home) = &env.home_region {
+        dynamo = dynamo.region(aws_config::Region::new(home.clone()));
+    }
     let store = DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(&conf),
+        aws_sdk_dynamodb::Client::from_conf(dynamo.build()),
         Tables::with_prefix(&env.table_prefix),
     );
     let settings = Settings {
