@@ -91,7 +91,10 @@ mod tests {
         assert_eq!(env.table_prefix, "cloudping");
         assert_eq!(env.home_region, None);
         let home = HashMap::from([("CLOUDPING_HOME_REGION".to_string(), "us-east-1".to_string())]);
-        assert_eq!(Env::from_map(&home).unwrap().home_region.as_deref(), Some("us-east-1"));
+        assert_eq!(
+            Env::from_map(&home).unwrap().home_region.as_deref(),
+            Some("us-east-1")
+        );
         let bad = HashMap::from([("CLOUDPING_INTERVAL".to_string(), "7".to_string())]);
         let err = Env::from_map(&bad).unwrap_err().to_string();
         assert!(

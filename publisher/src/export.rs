@@ -420,12 +420,14 @@ where
     let mut codes = BTreeSet::new();
     let mut pairs: BTreeSet<Pair> = BTreeSet::new();
     let mut end = None;
+    let mut measured: BTreeSet<Pair> = BTreeSet::new();
     for w in WINDOWS {
         let Some(ws) = st.window(w.id).await? else {
             continue;
         };
         end = Some(ws.span.end);
         pairs.extend(ws.pairs.iter().map(|(p, _)| p.clone()));
+        measured = ws.pairs.iter().map(|(p, _)| p.clone()).collect();
         let m = matrix(&ws);
         codes.extend(m.sources.iter().chain(&m.destinations).cloned());
         let json = encode(w.id, &m)?;
@@ -576,6 +578,20 @@ where
 
     let mut regions: Vec<RegionInfo> = codes.iter().filter_map(|c| region_info(c)).collect();
     regions.sort_by_key(|r| catalog::display_rank(&r.code));
+    // The longest window decides which pairs are measured one way only.
+    let mut one_way: Vec<[String; 2]> = measured
+        .iter()
+        .filter(|(s, d)| !measured.contains(&(d.clone(), s.clone())))
+        .map(|(s, d)| [s.clone(), d.clone()])
+        .collect();
+    one_way.sort_by_key(|[s, d]| {
+        (
+            catalog::display_rank(s),
+            catalog::display_rank(d),
+            s.clone(),
+            d.clone(),
+        )
+    });
     let manifest = Manifest {
         version: v1::VERSION,
         generated_at: rfc3339(opts.now),
@@ -587,6 +603,7 @@ where
         windows,
         series_index,
         raw,
+        one_way,
     };
     let body = serde_json::to_vec_pretty(&manifest).map_err(|source| Error::Encode {
         file: v1::MANIFEST_PATH.into(),

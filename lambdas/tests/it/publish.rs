@@ -96,6 +96,10 @@ async fn full_then_incremental_publish() {
     );
     let m = assert_consistent(&b).await;
     assert!(m.simulated);
+    assert!(
+        m.one_way.is_empty(),
+        "every simulated pair is measured both ways"
+    );
     assert_eq!(m.raw.len(), 2, "two complete days of raw rounds");
     assert_eq!(m.raw[0].rounds, 288 * 9);
 
@@ -132,6 +136,33 @@ impl<B: Bucket> Bucket for FailAfter<'_, B> {
     async fn list(&self, prefix: &str) -> store::Result<std::collections::BTreeSet<String>> {
         self.inner.list(prefix).await
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pairs_measured_one_way_are_marked() {
+    let moto = Moto::start();
+    let b = bucket(&moto).await;
+    let st = store_with(1).await;
+    // A vantage point that is not a region: nobody measures back to it.
+    let mut home: Vec<shared::Round> =
+        Model::new(&[catalog::region("eu-west-1").unwrap()], 9).rounds(T0, T0 + 86_400, 300, 10);
+    for r in &mut home {
+        r.source = "my-office".into();
+    }
+    st.put_rounds(&home).await.unwrap();
+    let rebuild = rollup::Options {
+        rebuild: true,
+        ..Default::default()
+    };
+    rollup::run(&st, &rebuild, |_, _| {}).await.unwrap();
+    lambdas::publish::handle(&st, &b, &Options::at(T0 + 86_400))
+        .await
+        .unwrap();
+    let m = assert_consistent(&b).await;
+    assert_eq!(
+        m.one_way,
+        vec![["my-office".to_string(), "eu-west-1".to_string()]]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

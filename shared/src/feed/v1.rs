@@ -50,6 +50,12 @@ pub struct Manifest {
     pub series_index: Option<String>,
     /// The raw days published, oldest first.
     pub raw: Vec<RawDay>,
+    /// Pairs `[source, destination]` measured in that direction only (over the
+    /// longest window): the reverse has no round, e.g. because no probe runs in
+    /// the destination (another partition, or a vantage point that is not a
+    /// region). Absent when every pair is measured both ways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_way: Vec<[String; 2]>,
 }
 
 /// One day of raw rounds.
