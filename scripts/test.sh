@@ -22,6 +22,10 @@ cargo clippy -p frontend --target wasm32-unknown-unknown --all-targets --locked 
 step "cargo test"
 cargo test --workspace --locked
 
+step "frontend components in headless Chromium (wasm-bindgen-test)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER="$(command -v chromedriver)" \
+  cargo test -p frontend --target wasm32-unknown-unknown --locked
+
 step "feed fixtures against their JSON Schemas (check-jsonschema)"
 check-jsonschema --schemafile shared/schema/v1/manifest.schema.json shared/tests/fixtures/feed/v1/manifest.json
 check-jsonschema --schemafile shared/schema/v1/matrix.schema.json shared/tests/fixtures/feed/v1/matrix/*.json

@@ -1,9 +1,11 @@
 //! Fetching and checking feed files.
 
 use std::fmt;
+use std::ops::Deref;
+use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use shared::feed::v1::{self, Invalid, Manifest, Matrix};
+use shared::feed::v1::{self, Invalid, Manifest, Matrix, Series, SeriesIndex};
 
 /// The state of one fetch.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +16,99 @@ pub enum Fetch<T> {
     Ready(T),
     /// Failed; the error says what and how to retry.
     Failed(FetchError),
+}
+
+impl<T> Fetch<T> {
+    /// The value, once ready.
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Fetch::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// A fetched feed file, shared without copying. Feed files never change once
+/// fetched, so two are equal when they are the same allocation.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Shared<T> {
+    /// Wraps a value.
+    pub fn new(v: T) -> Self {
+        Shared(Rc::new(v))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A feed file the page needs, by path relative to `data/v1/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Want {
+    /// `manifest.json`.
+    Manifest,
+    /// A window's matrix.
+    Matrix(String),
+    /// The series index.
+    Index(String),
+    /// One pair's series at one resolution.
+    Series(String),
+}
+
+/// A fetch's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    /// The manifest.
+    Manifest(Result<Shared<Manifest>, FetchError>),
+    /// A matrix, by path.
+    Matrix(String, Result<Shared<Matrix>, FetchError>),
+    /// The series index, by path.
+    Index(String, Result<Shared<SeriesIndex>, FetchError>),
+    /// A series, by path.
+    Series(String, Result<Shared<Series>, FetchError>),
+}
+
+/// Fetches and checks what is wanted.
+pub async fn load(want: Want) -> Loaded {
+    match want {
+        Want::Manifest => Loaded::Manifest(manifest().await.map(Shared::new)),
+        Want::Matrix(p) => {
+            let r = matrix(&p).await.map(Shared::new);
+            Loaded::Matrix(p, r)
+        }
+        Want::Index(p) => {
+            let r = feed_file(&p, |_: &SeriesIndex| Ok(()))
+                .await
+                .map(Shared::new);
+            Loaded::Index(p, r)
+        }
+        Want::Series(p) => {
+            let r = feed_file(&p, Series::validate).await.map(Shared::new);
+            Loaded::Series(p, r)
+        }
+    }
+}
+
+/// The URL of a feed file named by the manifest (relative to `data/v1/`).
+pub fn url(rel: &str) -> String {
+    format!("{}/{rel}", v1::ROOT)
 }
 
 /// Why a feed file could not be used.
@@ -92,24 +187,23 @@ pub fn decode<T: DeserializeOwned>(
     Ok(value)
 }
 
+/// GETs a URL as text (gloo-net over the browser's `fetch`).
 async fn get_text(url: &str) -> Result<String, FetchError> {
+    let net = |message: String| FetchError::Network {
+        url: url.into(),
+        message,
+    };
     let resp = gloo_net::http::Request::get(url)
         .send()
         .await
-        .map_err(|e| FetchError::Network {
-            url: url.into(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| net(e.to_string()))?;
     if !resp.ok() {
         return Err(FetchError::Status {
             url: url.into(),
             status: resp.status(),
         });
     }
-    resp.text().await.map_err(|e| FetchError::Network {
-        url: url.into(),
-        message: e.to_string(),
-    })
+    resp.text().await.map_err(|e| net(e.to_string()))
 }
 
 /// Fetches and checks the manifest.
@@ -120,8 +214,16 @@ pub async fn manifest() -> Result<Manifest, FetchError> {
 
 /// Fetches and checks a matrix named by the manifest.
 pub async fn matrix(rel: &str) -> Result<Matrix, FetchError> {
-    let url = format!("{}/{rel}", v1::ROOT);
-    decode(&url, &get_text(&url).await?, Matrix::validate)
+    feed_file(rel, Matrix::validate).await
+}
+
+/// Fetches and checks any feed file named by the manifest.
+pub async fn feed_file<T: DeserializeOwned>(
+    rel: &str,
+    check: impl FnOnce(&T) -> Result<(), Invalid>,
+) -> Result<T, FetchError> {
+    let url = url(rel);
+    decode(&url, &get_text(&url).await?, check)
 }
 
 #[cfg(test)]
@@ -139,5 +241,28 @@ mod tests {
         let broken = body.replacen("\"samples\": [", "\"samples\": [[1],", 1);
         let err = decode::<Matrix>("m.json", &broken, Matrix::validate).unwrap_err();
         assert!(matches!(err, FetchError::Invalid { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn series_are_checked_too() {
+        let body =
+            include_str!("../../shared/tests/fixtures/feed/v1/series/us-east-1/eu-west-1/1h.json");
+        let s = decode::<Series>("s.json", body, Series::validate).unwrap();
+        assert_eq!(s.p50.len(), 24);
+        let short = body.replacen("\"lost\": [0, ", "\"lost\": [", 1);
+        let err = decode::<Series>("s.json", &short, Series::validate).unwrap_err();
+        assert!(
+            err.to_string().contains("columns differ in length"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn shared_files_compare_by_identity() {
+        let a = Shared::new(1.0_f64);
+        assert_eq!(a, a.clone());
+        assert_ne!(a, Shared::new(1.0));
+        assert_eq!(Fetch::Ready(3).ready(), Some(&3));
+        assert_eq!(Fetch::<i32>::Loading.ready(), None);
     }
 }

@@ -11,6 +11,9 @@ pub struct ErrorProps {
     pub error: FetchError,
     /// Called by the retry button.
     pub on_retry: Callback<()>,
+    /// What could not be loaded.
+    #[prop_or(AttrValue::Static("Could not load the latency data. "))]
+    pub what: AttrValue,
 }
 
 /// Says what went wrong and offers a retry.
@@ -19,7 +22,7 @@ pub fn error_panel(props: &ErrorProps) -> Html {
     let onclick = props.on_retry.reform(|_: MouseEvent| ());
     html! {
         <div class="error" role="alert">
-            <strong>{ "Could not load the latency data. " }</strong>
+            <strong>{ props.what.clone() }</strong>
             <span class="error-message">{ props.error.to_string() }</span>
             <button type="button" {onclick}>{ "Retry" }</button>
         </div>

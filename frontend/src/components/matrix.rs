@@ -1,83 +1,408 @@
-//! The region × region table.
+//! The region × region table: a real `<table>` (rows = source, columns =
+//! destination), one focusable cell at a time (arrow keys move, Enter opens
+//! the pair's graph), and the details of the hovered or focused cell.
+
+use std::rc::Rc;
 
 use shared::feed::v1::{Manifest, Matrix};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
+use crate::api::Shared;
 use crate::color;
 use crate::format;
+use crate::grid::{self, Layout};
+use crate::view::{Pair, Sort};
 
 /// Props of [`MatrixTable`].
 #[derive(Properties, PartialEq)]
 pub struct MatrixProps {
     /// Region names and metadata.
-    pub manifest: Manifest,
+    pub manifest: Shared<Manifest>,
     /// The window's matrix.
-    pub matrix: Matrix,
+    pub matrix: Shared<Matrix>,
     /// The statistic shown (`p50`, ...).
-    pub stat: String,
+    pub stat: AttrValue,
+    /// Rows and columns shown.
+    pub layout: Rc<Layout>,
+    /// Row order, for the column headers' `aria-sort`.
+    #[prop_or_default]
+    pub sort: Sort,
+    /// Pairs in the graph, highlighted.
+    #[prop_or_default]
+    pub selected: Vec<Pair>,
+    /// Opens a pair's graph; `true` adds it to the pairs shown.
+    #[prop_or_default]
+    pub on_open: Callback<(Pair, bool)>,
+    /// Sorts the rows by a destination's column.
+    #[prop_or_default]
+    pub on_sort: Callback<String>,
+}
+
+/// The cell whose details show, and where.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tip {
+    i: usize,
+    j: usize,
+    x: f64,
+    y: f64,
+}
+
+/// The `<td>` an event happened in, with its matrix indices.
+fn cell_of(e: &Event) -> Option<(HtmlElement, usize, usize)> {
+    let el: Element = e.target()?.dyn_into().ok()?;
+    let td: HtmlElement = el.closest("td[data-i]").ok()??.dyn_into().ok()?;
+    let i = td.get_attribute("data-i")?.parse().ok()?;
+    let j = td.get_attribute("data-j")?.parse().ok()?;
+    Some((td, i, j))
+}
+
+/// Where the details of a cell go: beside it, inside the window.
+fn tip_at(td: &HtmlElement, i: usize, j: usize) -> Tip {
+    let r = td.get_bounding_client_rect();
+    let (vw, vh) = web_sys::window()
+        .map(|w| {
+            let px = |v: Result<wasm_bindgen::JsValue, _>| {
+                v.ok().and_then(|v| v.as_f64()).unwrap_or(1024.0)
+            };
+            (px(w.inner_width()), px(w.inner_height()))
+        })
+        .unwrap_or((1024.0, 768.0));
+    const W: f64 = 270.0;
+    const H: f64 = 330.0;
+    let x = if r.right() + 8.0 + W <= vw {
+        r.right() + 8.0
+    } else {
+        (r.left() - 8.0 - W).max(4.0)
+    };
+    let y = r.top().min(vh - H).max(4.0);
+    Tip { i, j, x, y }
+}
+
+/// Props of one row.
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    matrix: Shared<Matrix>,
+    stat: AttrValue,
+    /// Source index.
+    i: usize,
+    cols: Rc<[usize]>,
+    /// Source display name.
+    name: AttrValue,
+    /// Column position holding the tab stop, if in this row.
+    focus: Option<usize>,
+    /// Column position whose details show, if in this row.
+    described: Option<usize>,
+    /// Destination indices of pairs in the graph.
+    selected: Vec<usize>,
+}
+
+/// One row; a component of its own so that moving focus re-renders two rows, not all.
+#[function_component(Row)]
+fn row(p: &RowProps) -> Html {
+    let m = &p.matrix;
+    let i = p.i;
+    let s = &m.sources[i];
+    let grid = m.stats.get(p.stat.as_str());
+    let cells: Html = p
+        .cols
+        .iter()
+        .enumerate()
+        .map(|(c, &j)| {
+            let d = &m.destinations[j];
+            let value = grid.and_then(|g| g.get(i)?.get(j).copied().flatten());
+            let tab = if p.focus == Some(c) { "0" } else { "-1" };
+            let described = (p.described == Some(c)).then_some("cell-tip");
+            let selected = p.selected.contains(&j).then_some("selected");
+            match value {
+                Some(v) => html! {
+                    <td data-src={s.clone()} data-dst={d.clone()} data-i={i.to_string()} data-j={j.to_string()}
+                        tabindex={tab} aria-describedby={described} class={classes!(selected)}
+                        style={color::cell_style(v)}>
+                        { format::ms(v) }
+                    </td>
+                },
+                None => html! {
+                    <td data-src={s.clone()} data-dst={d.clone()} data-i={i.to_string()} data-j={j.to_string()}
+                        tabindex={tab} aria-describedby={described} class={classes!("missing", selected)}>
+                        { "—" }
+                    </td>
+                },
+            }
+        })
+        .collect();
+    html! { <tr><th scope="row" class="src" title={p.name.clone()}>{ s.clone() }</th>{ cells }</tr> }
 }
 
 /// The matrix as a real table: rows = source, columns = destination.
 #[function_component(MatrixTable)]
 pub fn matrix_table(props: &MatrixProps) -> Html {
+    let focus = use_state(|| (0usize, 0usize));
+    let tip = use_state(|| None::<Tip>);
+    let tbody = use_node_ref();
+    use_effect_with((), |_| crate::dom::mark("matrix-ready"));
+
     let m = &props.matrix;
-    let Some(grid) = m.stats.get(&props.stat) else {
-        return html! { <p class="error" role="alert">{ format!("This window has no `{}` statistic.", props.stat) }</p> };
+    let layout = &props.layout;
+    let (rows, cols) = (layout.rows.len(), layout.cols.len());
+    // Keep the tab stop inside the table when filters shrink it.
+    let (fr, fc) = if focus.0 < rows && focus.1 < cols {
+        *focus
+    } else {
+        (0, 0)
     };
+
+    if !m.stats.contains_key(props.stat.as_str()) {
+        return html! { <p class="error" role="alert">{ format!("This window has no `{}` statistic.", props.stat) }</p> };
+    }
+    if rows == 0 || cols == 0 {
+        return html! { <p class="empty">{ "No region matches the filters." }</p> };
+    }
+
     let name = |code: &str| {
         props
             .manifest
             .region(code)
-            .map_or_else(|| code.to_string(), |r| r.name.clone())
+            .map_or_else(|| code.to_string(), |r| format!("{} — {}", r.name, r.city))
     };
-    let header: Html = m
-        .destinations
+
+    let on_sort = props.on_sort.clone();
+    let header: Html = layout
+        .cols
         .iter()
-        .map(|d| html! { <th scope="col" class="dst" title={name(d)}><span>{ d.clone() }</span></th> })
-        .collect();
-    let rows: Html = m
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let cells: Html = m
-                .destinations
-                .iter()
-                .enumerate()
-                .map(|(j, d)| {
-                    let value = grid.get(i).and_then(|row| row.get(j)).copied().flatten();
-                    let samples = m.samples.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
-                    let lost = m.lost.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
-                    let loss = if samples + lost > 0 { 100.0 * lost as f64 / (samples + lost) as f64 } else { 0.0 };
-                    match value {
-                        Some(v) => html! {
-                            <td data-src={s.clone()} data-dst={d.clone()} style={color::cell_style(v)}
-                                title={format!("{s} → {d}: {} {v:.2} ms, {samples} samples, {loss:.2} % loss", props.stat)}>
-                                { format::ms(v) }
-                            </td>
-                        },
-                        None => html! {
-                            <td class="missing" data-src={s.clone()} data-dst={d.clone()}
-                                title={format!("{s} → {d}: no successful connect in this window ({lost} lost)")}>
-                                { "—" }
-                            </td>
-                        },
-                    }
-                })
-                .collect();
-            html! { <tr><th scope="row" class="src" title={name(s)}>{ s.clone() }</th>{ cells }</tr> }
+        .map(|&j| {
+            let d = m.destinations[j].clone();
+            let sorted = match &props.sort {
+                Sort::Column { dst, desc } if *dst == d => Some(if *desc { "descending" } else { "ascending" }),
+                _ => None,
+            };
+            let onclick = {
+                let on_sort = on_sort.clone();
+                let d = d.clone();
+                Callback::from(move |_: MouseEvent| on_sort.emit(d.clone()))
+            };
+            html! {
+                <th scope="col" class="dst" title={name(&d)} aria-sort={sorted}>
+                    <button type="button" class="sort" {onclick} aria-label={format!("{d}: sort rows by this column")}>
+                        <span>{ d.clone() }</span>
+                    </button>
+                </th>
+            }
         })
         .collect();
+
+    let cols_rc: Rc<[usize]> = layout.cols.iter().copied().collect();
+    let tip_pos = tip.and_then(|t| {
+        let r = layout.rows.iter().position(|&i| i == t.i)?;
+        let c = layout.cols.iter().position(|&j| j == t.j)?;
+        Some((r, c))
+    });
+    let body: Html = layout
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, &i)| {
+            let selected: Vec<usize> = props
+                .selected
+                .iter()
+                .filter(|(s, _)| *s == m.sources[i])
+                .filter_map(|(_, d)| m.destinations.iter().position(|x| x == d))
+                .collect();
+            html! {
+                <Row key={m.sources[i].clone()} matrix={m.clone()} stat={props.stat.clone()} {i}
+                    cols={cols_rc.clone()} name={AttrValue::from(name(&m.sources[i]))}
+                    focus={(r == fr).then_some(fc)}
+                    described={tip_pos.filter(|(tr, _)| *tr == r).map(|(_, c)| c)}
+                    {selected} />
+            }
+        })
+        .collect();
+
+    let pair_of = {
+        let m = m.clone();
+        move |i: usize, j: usize| -> Option<Pair> {
+            Some((m.sources.get(i)?.clone(), m.destinations.get(j)?.clone()))
+        }
+    };
+
+    let onmouseover = {
+        let tip = tip.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some((td, i, j)) = cell_of(&e) {
+                let t = tip_at(&td, i, j);
+                if *tip != Some(t) {
+                    tip.set(Some(t));
+                }
+            }
+        })
+    };
+    let onmouseleave = {
+        let tip = tip.clone();
+        Callback::from(move |_: MouseEvent| tip.set(None))
+    };
+    let onfocusin = {
+        let tip = tip.clone();
+        let focus = focus.clone();
+        Callback::from(move |e: FocusEvent| {
+            if let Some((td, i, j)) = cell_of(&e) {
+                tip.set(Some(tip_at(&td, i, j)));
+                if let Some(cell) = td.dyn_ref::<web_sys::HtmlTableCellElement>()
+                    && let Some(tr) = cell
+                        .parent_element()
+                        .and_then(|p| p.dyn_into::<web_sys::HtmlTableRowElement>().ok())
+                {
+                    let r = usize::try_from(tr.section_row_index()).unwrap_or(0);
+                    let c = usize::try_from(cell.cell_index() - 1).unwrap_or(0);
+                    focus.set((r, c));
+                }
+            }
+        })
+    };
+    let onfocusout = {
+        let tip = tip.clone();
+        Callback::from(move |_: FocusEvent| tip.set(None))
+    };
+    let onclick = {
+        let on_open = props.on_open.clone();
+        let pair_of = pair_of.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some((_, i, j)) = cell_of(&e)
+                && let Some(p) = pair_of(i, j)
+            {
+                on_open.emit((p, e.shift_key() || e.ctrl_key() || e.meta_key()));
+            }
+        })
+    };
+    let onkeydown = {
+        let on_open = props.on_open.clone();
+        let tbody = tbody.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some((td, i, j)) = cell_of(&e) else {
+                return;
+            };
+            let Some(cell) = td.dyn_ref::<web_sys::HtmlTableCellElement>() else {
+                return;
+            };
+            let Some(tr) = cell
+                .parent_element()
+                .and_then(|p| p.dyn_into::<web_sys::HtmlTableRowElement>().ok())
+            else {
+                return;
+            };
+            let r = i64::from(tr.section_row_index());
+            let c = i64::from(cell.cell_index()) - 1;
+            let (last_r, last_c) = (rows as i64 - 1, cols as i64 - 1);
+            let to = match e.key().as_str() {
+                "ArrowRight" => Some((r, c + 1)),
+                "ArrowLeft" => Some((r, c - 1)),
+                "ArrowDown" => Some((r + 1, c)),
+                "ArrowUp" => Some((r - 1, c)),
+                "Home" if e.ctrl_key() => Some((0, 0)),
+                "End" if e.ctrl_key() => Some((last_r, last_c)),
+                "Home" => Some((r, 0)),
+                "End" => Some((r, last_c)),
+                "PageDown" => Some((r + 10, c)),
+                "PageUp" => Some((r - 10, c)),
+                "Enter" | " " => {
+                    e.prevent_default();
+                    if let Some(p) = pair_of(i, j) {
+                        on_open.emit((p, e.shift_key()));
+                    }
+                    None
+                }
+                _ => None,
+            };
+            if let Some((nr, nc)) = to {
+                e.prevent_default();
+                let (nr, nc) = (nr.clamp(0, last_r), nc.clamp(0, last_c));
+                let target = tbody
+                    .cast::<Element>()
+                    .and_then(|b| b.children().item(u32::try_from(nr).ok()?))
+                    .and_then(|row| row.children().item(u32::try_from(nc + 1).ok()?))
+                    .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+                if let Some(t) = target {
+                    let _ = t.focus();
+                }
+            }
+        })
+    };
+
+    let details = tip.and_then(|t| {
+        let d = grid::details(&props.manifest, m, t.i, t.j, &props.stat)?;
+        Some(html! { <CellTip details={d} stat={props.stat.clone()} x={t.x} y={t.y} /> })
+    });
+
     html! {
         <div class="matrix-wrap">
-            <table class="matrix">
+            <p class="hint">{ "Hover or focus a cell for every figure; arrow keys move between cells, Enter or a click opens the pair's graph (Shift adds it); a column header sorts the rows." }</p>
+            <table class="matrix" id="matrix" {onmouseover} {onmouseleave} {onfocusin} {onfocusout} {onclick} {onkeydown}>
                 <caption>
                     { format!("{} round-trip time in milliseconds over {} — rows: source region, columns: destination region", props.stat, m.window) }
                 </caption>
                 <thead>
                     <tr><th scope="col" class="corner">{ "source ↓ / destination →" }</th>{ header }</tr>
                 </thead>
-                <tbody>{ rows }</tbody>
+                <tbody ref={tbody}>{ body }</tbody>
+            </table>
+            { details.unwrap_or_default() }
+        </div>
+    }
+}
+
+/// Props of [`CellTip`].
+#[derive(Properties, PartialEq)]
+pub struct TipProps {
+    /// The figures.
+    pub details: grid::Details,
+    /// The statistic shown in the table.
+    pub stat: AttrValue,
+    /// Left edge, CSS px from the viewport.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+}
+
+/// Every figure of one pair: statistics, samples, loss, fiber floor and stretch.
+#[function_component(CellTip)]
+pub fn cell_tip(p: &TipProps) -> Html {
+    let d = &p.details;
+    let ms = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ms"));
+    let stats: Html = d
+        .stats
+        .iter()
+        .map(|(id, v)| {
+            let current = (*id == p.stat).then_some("current");
+            html! { <tr class={classes!(current)}><th scope="row">{ id.clone() }</th><td data-stat={id.clone()}>{ ms(*v) }</td></tr> }
+        })
+        .collect();
+    let loss = d
+        .loss_pct
+        .map_or_else(|| "—".to_string(), |l| format!("{l:.2} %"));
+    let floor = d
+        .floor_ms
+        .map_or_else(|| "—".to_string(), |f| format!("{f:.1} ms"));
+    let stretch = d.stretch.map_or_else(
+        || "— (too close to divide)".to_string(),
+        |s| format!("{s:.2}×"),
+    );
+    let stretch = if d.stats.iter().any(|(id, v)| *id == p.stat && v.is_none()) {
+        "— (no latency)".to_string()
+    } else {
+        stretch
+    };
+    html! {
+        <div id="cell-tip" class="tip" role="tooltip" style={format!("left:{:.0}px;top:{:.0}px", p.x, p.y)}>
+            <p class="tip-title"><strong>{ format!("{} → {}", d.src, d.dst) }</strong></p>
+            <p class="tip-names">{ format!("{} to {}", d.src_name, d.dst_name) }</p>
+            <table class="tip-stats">
+                <tbody>
+                    { stats }
+                    <tr><th scope="row">{ "samples" }</th><td data-stat="samples">{ d.samples }</td></tr>
+                    <tr><th scope="row">{ "lost" }</th><td data-stat="lost">{ format!("{} ({loss})", d.lost) }</td></tr>
+                    <tr><th scope="row">{ "fiber floor" }</th><td data-stat="floor">{ floor }</td></tr>
+                    <tr><th scope="row">{ format!("stretch ({} ÷ floor)", p.stat) }</th><td data-stat="stretch">{ stretch }</td></tr>
+                </tbody>
             </table>
         </div>
     }
@@ -90,5 +415,10 @@ pub fn legend() -> Html {
         .iter()
         .map(|&ms| html! { <span class="stop" style={color::cell_style(ms)}>{ format!("{ms} ms") }</span> })
         .collect();
-    html! { <div class="legend" aria-label="colour scale">{ stops }</div> }
+    html! {
+        <div class="legend" role="img" aria-label="colour scale: bright yellow-green is fast, dark purple is slow, grey is no data">
+            { stops }
+            <span class="stop missing">{ "— no data" }</span>
+        </div>
+    }
 }

@@ -1,0 +1,186 @@
+//! The chart on a `<canvas>`, redrawn when its data, range or width changes.
+
+use shared::feed::v1::Series;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use crate::api::Shared;
+use crate::chart::{self, Input, Theme};
+use crate::dom;
+
+/// One pair to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plot {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub color: (u8, u8, u8),
+    /// The series.
+    pub series: Shared<Series>,
+}
+
+/// Props of [`ChartCanvas`].
+#[derive(Properties, PartialEq)]
+pub struct CanvasProps {
+    /// The pairs.
+    pub plots: Vec<Plot>,
+    /// `[from, to)`; `None`: the data's extent.
+    pub range: Option<(i64, i64)>,
+}
+
+/// Height of the chart in CSS pixels for a width.
+fn height_for(width: u32) -> u32 {
+    if width < 520 { 300 } else { 380 }
+}
+
+/// The chart; `data-*` attributes report what was drawn, for tests and benchmarks.
+#[function_component(ChartCanvas)]
+pub fn chart_canvas(p: &CanvasProps) -> Html {
+    let wrap = use_node_ref();
+    let canvas = use_node_ref();
+    let width = use_state(|| 0u32);
+    let error = use_state(|| None::<String>);
+    let dark = use_state(dom::prefers_dark);
+
+    // Follow the system's light or dark setting as it changes.
+    {
+        let dark = dark.clone();
+        use_effect_with((), move |_| {
+            let query = web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
+            let listener = Closure::<dyn Fn()>::new(move || dark.set(dom::prefers_dark()));
+            if let Some(q) = &query {
+                let _ =
+                    q.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(q) = &query {
+                    let _ = q.remove_event_listener_with_callback(
+                        "change",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(listener);
+            }
+        });
+    }
+
+    // Follow the width of the page.
+    {
+        let wrap = wrap.clone();
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(el) = wrap.cast::<web_sys::Element>() {
+                    let w = u32::try_from(el.client_width()).unwrap_or(0);
+                    if w != *width {
+                        width.set(w);
+                    }
+                }
+            };
+            measure();
+            let listener = Closure::<dyn Fn()>::new(measure);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(listener);
+            }
+        });
+    }
+
+    {
+        let canvas = canvas.clone();
+        let error = error.clone();
+        use_effect_with(
+            (p.plots.clone(), p.range, *width, *dark),
+            move |(plots, range, width, dark)| {
+                let Some(el) = canvas.cast::<HtmlCanvasElement>() else {
+                    return;
+                };
+                if *width == 0 {
+                    return;
+                }
+                let started = dom::perf_now();
+                let scale = dom::pixel_ratio();
+                let (w, h) = (*width, height_for(*width));
+                let (dw, dh) = ((f64::from(w) * scale) as u32, (f64::from(h) * scale) as u32);
+                el.set_width(dw);
+                el.set_height(dh);
+                let _ = el.style().set_property("width", &format!("{w}px"));
+                let _ = el.style().set_property("height", &format!("{h}px"));
+                let inputs: Vec<Input<'_>> = plots
+                    .iter()
+                    .map(|pl| Input {
+                        label: pl.label.clone(),
+                        color: pl.color,
+                        series: &pl.series,
+                    })
+                    .collect();
+                let prepared = chart::prepare(&inputs, *range, chart::plot_width(dw, scale));
+                let theme = if *dark {
+                    Theme::dark(scale)
+                } else {
+                    Theme::light(scale)
+                };
+                let outcome = match plotters_canvas::CanvasBackend::with_canvas_object(el.clone()) {
+                    Some(backend) => chart::draw(backend, &prepared, &theme, &dom::local_offset),
+                    None => Err("this browser gives no 2D canvas".to_string()),
+                };
+                let took = dom::perf_now() - started;
+                let set = |k: &str, v: String| {
+                    let _ = el.set_attribute(k, &v);
+                };
+                let count = el
+                    .get_attribute("data-drawn")
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+                match outcome {
+                    Ok(d) => {
+                        set("data-lines", d.lines.to_string());
+                        set("data-columns", d.columns.to_string());
+                        set("data-lossy", d.lossy.to_string());
+                        set(
+                            "data-points",
+                            prepared
+                                .lines
+                                .iter()
+                                .map(|l| l.points)
+                                .sum::<usize>()
+                                .to_string(),
+                        );
+                        set("data-from", shared::time::rfc3339(prepared.from));
+                        set("data-to", shared::time::rfc3339(prepared.to));
+                        set("data-draw-ms", format!("{took:.2}"));
+                        set("data-drawn", (count + 1).to_string());
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            },
+        );
+    }
+
+    let label = if p.plots.is_empty() {
+        "No series to draw".to_string()
+    } else {
+        let names: Vec<&str> = p.plots.iter().map(|pl| pl.label.as_str()).collect();
+        format!("Round-trip time over time: {}", names.join(", "))
+    };
+    html! {
+        <div class="chart-wrap" ref={wrap}>
+            <canvas ref={canvas} id="chart" role="img" aria-label={label}></canvas>
+            { (*error).clone().map(|e| html! { <p class="error-message" role="status">{ format!("The chart could not be drawn: {e}") }</p> }).unwrap_or_default() }
+        </div>
+    }
+}

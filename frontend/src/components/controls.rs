@@ -1,0 +1,162 @@
+//! The matrix's controls: window, statistic, geography and region filters, row order.
+
+use shared::feed::v1::Manifest;
+use yew::prelude::*;
+
+use crate::api::Shared;
+use crate::grid;
+use crate::state::Action;
+use crate::view::{Sort, View};
+
+/// Props of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// Windows, statistics and regions on offer.
+    pub manifest: Shared<Manifest>,
+    /// The current view.
+    pub view: View,
+    /// Applies a change.
+    pub act: Callback<Action>,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+        .value()
+}
+
+/// Window, statistic, filters and sort.
+#[function_component(Controls)]
+pub fn controls(p: &ControlsProps) -> Html {
+    let m = &p.manifest;
+    let v = &p.view;
+    let act = &p.act;
+
+    // A select shows what the view says even after the user touched it (back
+    // and forward, a pasted link): set its value, not only `selected`.
+    let refs = [use_node_ref(), use_node_ref(), use_node_ref()];
+    {
+        let refs = refs.clone();
+        let sort = match &v.sort {
+            Sort::Column { dst, .. } => Sort::Column {
+                dst: dst.clone(),
+                desc: false,
+            }
+            .id(),
+            other => other.id(),
+        };
+        use_effect_with([v.window.clone(), v.stat.clone(), sort], move |values| {
+            for (r, value) in refs.iter().zip(values) {
+                if let Some(el) = r.cast::<web_sys::HtmlSelectElement>()
+                    && el.value() != *value
+                {
+                    el.set_value(value);
+                }
+            }
+        });
+    }
+
+    let windows: Html = m
+        .windows
+        .iter()
+        .map(|w| html! { <option value={w.id.clone()} selected={w.id == v.window}>{ w.label.clone() }</option> })
+        .collect();
+    let stats: Html = m
+        .stats
+        .iter()
+        .map(|s| html! { <option value={s.clone()} selected={*s == v.stat}>{ s.clone() }</option> })
+        .collect();
+    let on_window = act.reform(|e: Event| Action::Window(select_value(&e)));
+    let on_stat = act.reform(|e: Event| Action::Stat(select_value(&e)));
+
+    let geos = grid::geographies(m);
+    let geo_boxes: Html = geos
+        .iter()
+        .map(|(id, label)| {
+            let onchange = {
+                let id = id.clone();
+                act.reform(move |_: Event| Action::ToggleGeo(id.clone()))
+            };
+            html! {
+                <label class="chip">
+                    <input type="checkbox" name="geo" value={id.clone()} checked={v.geos.contains(id)} {onchange} />
+                    { label.clone() }
+                </label>
+            }
+        })
+        .collect();
+
+    let region_groups: Html = geos
+        .iter()
+        .map(|(gid, label)| {
+            let boxes: Html = m
+                .regions
+                .iter()
+                .filter(|r| r.geography == *gid)
+                .map(|r| {
+                    let onchange = {
+                        let code = r.code.clone();
+                        act.reform(move |_: Event| Action::ToggleRegion(code.clone()))
+                    };
+                    html! {
+                        <label class="chip" title={format!("{} — {}", r.name, r.city)}>
+                            <input type="checkbox" name="region" value={r.code.clone()}
+                                checked={v.regions.contains(&r.code)} {onchange} />
+                            { r.code.clone() }
+                        </label>
+                    }
+                })
+                .collect();
+            html! { <div class="region-group"><span class="group-label">{ label.clone() }</span>{ boxes }</div> }
+        })
+        .collect();
+    let region_summary = if v.regions.is_empty() {
+        "Regions: all".to_string()
+    } else {
+        format!("Regions: {} of {}", v.regions.len(), m.regions.len())
+    };
+
+    let dsts: Html = m
+        .regions
+        .iter()
+        .map(|r| {
+            let id = Sort::Column {
+                dst: r.code.clone(),
+                desc: false,
+            }
+            .id();
+            let selected = matches!(&v.sort, Sort::Column { dst, .. } if *dst == r.code);
+            html! { <option value={id} {selected}>{ format!("value towards {}", r.code) }</option> }
+        })
+        .collect();
+    let on_sort =
+        act.reform(|e: Event| Action::Sort(Sort::from_id(&select_value(&e)).unwrap_or_default()));
+    let filtered = !v.geos.is_empty() || !v.regions.is_empty();
+    let clear = filtered.then(|| {
+        html! { <button type="button" class="clear" onclick={act.reform(|_: MouseEvent| Action::ClearFilters)}>{ "Show all regions" }</button> }
+    });
+
+    html! {
+        <div class="controls">
+            <div class="row">
+                <label>{ "Window " }<select id="window" ref={refs[0].clone()} onchange={on_window}>{ windows }</select></label>
+                <label>{ "Statistic " }<select id="stat" ref={refs[1].clone()} onchange={on_stat}>{ stats }</select></label>
+                <label>{ "Rows by " }
+                    <select id="sort" ref={refs[2].clone()} onchange={on_sort}>
+                        <option value="geo" selected={v.sort == Sort::Geo}>{ "geography" }</option>
+                        <option value="code" selected={v.sort == Sort::Code}>{ "region code" }</option>
+                        { dsts }
+                    </select>
+                </label>
+            </div>
+            <fieldset class="geos">
+                <legend>{ "Geography (none ticked = all)" }</legend>
+                { geo_boxes }
+            </fieldset>
+            <details class="regions">
+                <summary>{ region_summary }</summary>
+                { region_groups }
+            </details>
+            { clear.unwrap_or_default() }
+        </div>
+    }
+}

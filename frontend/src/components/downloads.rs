@@ -1,0 +1,87 @@
+//! Downloads of the shown matrix, and links to the published files.
+
+use std::rc::Rc;
+
+use shared::feed::v1::{Manifest, Matrix};
+use yew::prelude::*;
+
+use crate::api::{self, Shared};
+use crate::grid::Layout;
+use crate::{dom, export};
+
+/// Props of [`MatrixDownloads`].
+#[derive(Properties, PartialEq)]
+pub struct MatrixDownloadsProps {
+    /// The manifest (published file names, raw days).
+    pub manifest: Shared<Manifest>,
+    /// The window's matrix.
+    pub matrix: Shared<Matrix>,
+    /// Rows and columns shown.
+    pub layout: Rc<Layout>,
+}
+
+/// "Download the shown matrix as JSON / CSV", the published files, the raw days.
+#[function_component(MatrixDownloads)]
+pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
+    let failed = use_state(|| None::<String>);
+    let save = |csv: bool| {
+        let (matrix, layout, failed) = (p.matrix.clone(), p.layout.clone(), failed.clone());
+        Callback::from(move |_: MouseEvent| {
+            let shown = export::matrix_view(&matrix, &layout);
+            let result = if csv {
+                dom::download(
+                    &format!("cloudping-{}-matrix.csv", shown.window),
+                    "text/csv",
+                    &export::matrix_csv(&shown),
+                )
+            } else {
+                match serde_json::to_string(&shown) {
+                    Ok(json) => dom::download(
+                        &format!("cloudping-{}-matrix.json", shown.window),
+                        "application/json",
+                        &json,
+                    ),
+                    Err(e) => Err(e.to_string()),
+                }
+            };
+            failed.set(result.err());
+        })
+    };
+    let window = p.manifest.windows.iter().find(|w| w.id == p.matrix.window);
+    let published = window.map(|w| {
+        html! {
+            <>
+                { " Whole published matrix: " }
+                <a href={api::url(&w.matrix)}>{ "JSON" }</a>{ " · " }
+                <a href={api::url(&w.matrix_csv)}>{ "CSV" }</a>
+            </>
+        }
+    });
+    let raw: Html = p
+        .manifest
+        .raw
+        .iter()
+        .rev()
+        .map(|d| html! { <li><a href={api::url(&d.path)}>{ d.date.clone() }</a>{ format!(" ({} rounds)", d.rounds) }</li> })
+        .collect();
+    let raw = (!p.manifest.raw.is_empty()).then(|| {
+        html! {
+            <details class="raw">
+                <summary>{ format!("Raw rounds, one gzipped NDJSON file per UTC day: {}", p.manifest.raw.len()) }</summary>
+                <ul>{ raw }</ul>
+            </details>
+        }
+    });
+    html! {
+        <div class="downloads">
+            <p>
+                { "Download the matrix as shown: " }
+                <button type="button" id="download-matrix-json" onclick={save(false)}>{ "JSON" }</button>
+                <button type="button" id="download-matrix-csv" onclick={save(true)}>{ "CSV" }</button>
+                { published.unwrap_or_default() }
+            </p>
+            { (*failed).clone().map(|e| html! { <p class="error-message" role="status">{ e }</p> }).unwrap_or_default() }
+            { raw.unwrap_or_default() }
+        </div>
+    }
+}

@@ -1,0 +1,44 @@
+//! How fresh the feed is: the simulated-data banner, "updated 4 min ago", and
+//! a warning once no new data came for three intervals.
+
+use shared::feed::v1::Manifest;
+use yew::prelude::*;
+
+use crate::api::Shared;
+use crate::{format, span};
+
+/// Props of [`Freshness`].
+#[derive(Properties, PartialEq)]
+pub struct FreshnessProps {
+    /// The manifest.
+    pub manifest: Shared<Manifest>,
+    /// Now, Unix seconds.
+    pub now: f64,
+}
+
+/// Banner, age and stale warning.
+#[function_component(Freshness)]
+pub fn freshness(p: &FreshnessProps) -> Html {
+    let m = &p.manifest;
+    let banner = m.simulated.then(|| html! {
+        <div class="banner" role="note">
+            { "Simulated data: this feed was made by `cloudping simulate` from a latency model, not measured." }
+        </div>
+    });
+    let updated = shared::time::parse_rfc3339(&m.generated_at).map(|t| {
+        html! { <p class="freshness">{ format!("Updated {} ({} UTC)", format::age(p.now - t as f64), m.generated_at) }</p> }
+    });
+    let stale = span::stale(m, p.now).map(|age| {
+        let newest = m.data_end.clone().unwrap_or_else(|| m.generated_at.clone());
+        html! {
+            <p class="stale" role="status">
+                <strong>{ "Stale: " }</strong>
+                { format!(
+                    "the newest round is from {} ({newest} UTC), more than {} intervals of {} min ago; measurements or publishing may have stopped.",
+                    format::age(age), span::STALE_INTERVALS, m.interval_seconds / 60
+                ) }
+            </p>
+        }
+    });
+    html! { <>{ banner.unwrap_or_default() }{ updated.unwrap_or_default() }{ stale.unwrap_or_default() }</> }
+}

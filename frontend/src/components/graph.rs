@@ -1,0 +1,344 @@
+//! The graph section: pairs (from a cell or the picker), the time range, the
+//! chart, its legend and the downloads of the series shown.
+
+use shared::feed::v1::{Manifest, Series, SeriesIndex};
+use yew::prelude::*;
+
+use crate::api::{Fetch, Shared};
+use crate::chart::PALETTE;
+use crate::components::canvas::{ChartCanvas, Plot};
+use crate::components::error::ErrorPanel;
+use crate::state::Action;
+use crate::view::{MAX_PAIRS, Pair, Preset, Range};
+use crate::{dom, export, span};
+
+/// One pair of the graph and its series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairSeries {
+    /// The pair.
+    pub pair: Pair,
+    /// The series file that fits the range; `None` when the feed has none.
+    pub path: Option<String>,
+    /// Its fetch, once started.
+    pub fetch: Option<Fetch<Shared<Series>>>,
+}
+
+/// Props of [`Graph`].
+#[derive(Properties, PartialEq)]
+pub struct GraphProps {
+    /// Regions and the newest data time.
+    pub manifest: Shared<Manifest>,
+    /// Pairs in the graph.
+    pub pairs: Vec<Pair>,
+    /// The time range.
+    pub range: Range,
+    /// The series index fetch, once started.
+    pub index: Option<Fetch<Shared<SeriesIndex>>>,
+    /// Per pair, its series.
+    pub series: Vec<PairSeries>,
+    /// Applies a change.
+    pub act: Callback<Action>,
+}
+
+fn pair_label(p: &Pair) -> String {
+    format!("{} → {}", p.0, p.1)
+}
+
+/// Pairs, range, chart, legend and downloads.
+#[function_component(Graph)]
+pub fn graph(p: &GraphProps) -> Html {
+    let m = &p.manifest;
+    let act = &p.act;
+    let anchor = span::anchor(m).unwrap_or(0);
+    let on_retry = act.reform(|()| Action::Retry);
+
+    let picker =
+        html! { <PairPicker manifest={m.clone()} act={act.clone()} count={p.pairs.len()} /> };
+    let ranges = html! { <RangePicker range={p.range.clone()} {anchor} act={act.clone()} /> };
+
+    if p.pairs.is_empty() {
+        return html! {
+            <section id="graph" class="graph" aria-labelledby="graph-title">
+                <h2 id="graph-title">{ "Over time" }</h2>
+                <p class="hint">{ "Click a cell (or focus it and press Enter) to see that pair over time, or pick a pair here." }</p>
+                { picker }
+            </section>
+        };
+    }
+
+    let chips: Html = p
+        .pairs
+        .iter()
+        .enumerate()
+        .map(|(k, pair)| {
+            let (r, g, b) = PALETTE[k % PALETTE.len()];
+            let remove = {
+                let pair = pair.clone();
+                act.reform(move |_: MouseEvent| Action::RemovePair(pair.clone()))
+            };
+            html! {
+                <li class="pair" data-pair={format!("{}:{}", pair.0, pair.1)}>
+                    <span class="swatch" style={format!("background:rgb({r},{g},{b})")}></span>
+                    { pair_label(pair) }
+                    <button type="button" class="remove" onclick={remove} aria-label={format!("remove {}", pair_label(pair))}>{ "×" }</button>
+                </li>
+            }
+        })
+        .collect();
+
+    let status: Html = match &p.index {
+        None | Some(Fetch::Loading) => html! { <p class="loading" aria-busy="true">{ "Loading the series index…" }</p> },
+        Some(Fetch::Failed(e)) => html! { <ErrorPanel error={e.clone()} on_retry={on_retry.clone()} what="Could not load the series index. " /> },
+        Some(Fetch::Ready(_)) => p
+            .series
+            .iter()
+            .map(|s| match (&s.path, &s.fetch) {
+                (None, _) => html! { <p class="note">{ format!("{}: the feed has no series for this pair.", pair_label(&s.pair)) }</p> },
+                (Some(_), None | Some(Fetch::Loading)) => html! { <p class="loading" aria-busy="true">{ format!("Loading {}…", pair_label(&s.pair)) }</p> },
+                (Some(_), Some(Fetch::Failed(e))) => html! {
+                    <ErrorPanel error={e.clone()} on_retry={on_retry.clone()} what={AttrValue::from(format!("Could not load the series of {}. ", pair_label(&s.pair)))} />
+                },
+                (Some(_), Some(Fetch::Ready(_))) => html! {},
+            })
+            .collect(),
+    };
+
+    let ready: Vec<(usize, &PairSeries, &Shared<Series>)> = p
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| match &s.fetch {
+            Some(Fetch::Ready(x)) => Some((k, s, x)),
+            _ => None,
+        })
+        .collect();
+    let plots: Vec<Plot> = ready
+        .iter()
+        .map(|(k, s, x)| Plot {
+            label: pair_label(&s.pair),
+            color: PALETTE[k % PALETTE.len()],
+            series: (*x).clone(),
+        })
+        .collect();
+    let bounds = span::bounds(&p.range, anchor);
+    // The range the downloads cover: the chosen one, or the data's extent.
+    let extent = bounds.or_else(|| {
+        let mut lo = i64::MAX;
+        let mut hi = i64::MIN;
+        for (_, _, x) in &ready {
+            if let Some(s) = shared::time::parse_rfc3339(&x.start) {
+                lo = lo.min(s);
+                hi = hi.max(s + x.step_seconds * x.samples.len() as i64);
+            }
+        }
+        (lo < hi).then_some((lo, hi))
+    });
+
+    let legend: Html = ready
+        .iter()
+        .map(|(k, s, x)| {
+            let (r, g, b) = PALETTE[k % PALETTE.len()];
+            let step = x.step_seconds;
+            let every = if step % 86_400 == 0 {
+                format!("{} d", step / 86_400)
+            } else if step % 3600 == 0 {
+                format!("{} h", step / 3600)
+            } else {
+                format!("{} min", step / 60)
+            };
+            html! {
+                <li data-resolution={x.resolution.clone()}>
+                    <span class="swatch" style={format!("background:rgb({r},{g},{b})")}></span>
+                    { format!("{}: a point every {every}", pair_label(&s.pair)) }
+                </li>
+            }
+        })
+        .collect();
+
+    let downloads = extent.filter(|_| !ready.is_empty()).map(|(from, to)| {
+        let slices: Vec<Series> = ready
+            .iter()
+            .map(|(_, _, x)| export::series_slice(x, from, to))
+            .collect();
+        let slices = std::rc::Rc::new(slices);
+        let save = |csv: bool| {
+            let slices = slices.clone();
+            Callback::from(move |_: MouseEvent| {
+                let name = format!(
+                    "cloudping-series-{}-{}",
+                    shared::time::date(from),
+                    shared::time::date(to - 1)
+                );
+                // A refused download changes nothing on the page; nothing to report.
+                let _ = if csv {
+                    dom::download(&format!("{name}.csv"), "text/csv", &export::series_csv(&slices))
+                } else {
+                    dom::download(&format!("{name}.json"), "application/json", &export::series_json(&slices, from, to))
+                };
+            })
+        };
+        html! {
+            <p class="downloads">
+                { "Download the series as shown: " }
+                <button type="button" id="download-series-json" onclick={save(false)}>{ "JSON" }</button>
+                <button type="button" id="download-series-csv" onclick={save(true)}>{ "CSV" }</button>
+            </p>
+        }
+    });
+
+    let zone = dom::zone_label(anchor);
+    html! {
+        <section id="graph" class="graph" aria-labelledby="graph-title">
+            <h2 id="graph-title">{ "Over time" }</h2>
+            <ul class="pairs">{ chips }</ul>
+            <div class="graph-controls">
+                { ranges }
+                { picker }
+                <button type="button" class="clear" onclick={act.reform(|_: MouseEvent| Action::ClearPairs)}>{ "Close the graph" }</button>
+            </div>
+            { status }
+            <ChartCanvas {plots} range={bounds} />
+            <ul class="chart-legend">
+                { legend }
+                <li class="key">{ format!("Line: median (p50); band: p10 to p90; bars in the lower strip: share of connects lost. Times are local ({zone}).") }</li>
+            </ul>
+            { downloads.unwrap_or_default() }
+        </section>
+    }
+}
+
+/// Props of [`RangePicker`].
+#[derive(Properties, PartialEq)]
+pub struct RangeProps {
+    /// The range.
+    pub range: Range,
+    /// The newest data time (custom ranges default to the week before).
+    pub anchor: i64,
+    /// Applies a change.
+    pub act: Callback<Action>,
+}
+
+/// Preset ranges and custom dates.
+#[function_component(RangePicker)]
+pub fn range_picker(p: &RangeProps) -> Html {
+    let (from0, to0) = match &p.range {
+        Range::Custom { from, to } => (from.clone(), to.clone()),
+        Range::Last(_) => (
+            shared::time::date(p.anchor - 7 * 86_400),
+            shared::time::date(p.anchor),
+        ),
+    };
+    let from = use_state(|| from0.clone());
+    let to = use_state(|| to0.clone());
+    let problem = use_state(|| None::<String>);
+    {
+        // A range from the URL or a preset click resets the fields.
+        let (from, to) = (from.clone(), to.clone());
+        use_effect_with((from0, to0), move |(a, b)| {
+            from.set(a.clone());
+            to.set(b.clone());
+        });
+    }
+    let presets: Html = Preset::ALL
+        .iter()
+        .map(|&pr| {
+            let pressed = p.range == Range::Last(pr);
+            html! {
+                <button type="button" class="preset" data-range={pr.id()} aria-pressed={pressed.to_string()}
+                    onclick={p.act.reform(move |_: MouseEvent| Action::Range(Range::Last(pr)))}>{ pr.label() }</button>
+            }
+        })
+        .collect();
+    let input = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            state.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
+        })
+    };
+    let onsubmit = {
+        let (from, to, problem, act) = (from.clone(), to.clone(), problem.clone(), p.act.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let id = format!("{}..{}", *from, *to);
+            match Range::from_id(&id) {
+                Some(r @ Range::Custom { .. }) => {
+                    problem.set(None);
+                    act.emit(Action::Range(r));
+                }
+                _ => problem.set(Some(
+                    "Pick two dates, the first not after the second.".into(),
+                )),
+            }
+        })
+    };
+    let custom = matches!(p.range, Range::Custom { .. });
+    html! {
+        <div class="range" role="group" aria-label="Time range">
+            { presets }
+            <form class={classes!("custom", custom.then_some("active"))} {onsubmit}>
+                <label>{ "From " }<input type="date" id="range-from" value={(*from).clone()} onchange={input(&from)} /></label>
+                <label>{ "to " }<input type="date" id="range-to" value={(*to).clone()} onchange={input(&to)} /></label>
+                <button type="submit" id="range-apply">{ "Show (UTC days)" }</button>
+            </form>
+            { (*problem).clone().map(|e| html! { <p class="error-message" role="status">{ e }</p> }).unwrap_or_default() }
+        </div>
+    }
+}
+
+/// Props of [`PairPicker`].
+#[derive(Properties, PartialEq)]
+pub struct PickerProps {
+    /// Regions on offer.
+    pub manifest: Shared<Manifest>,
+    /// Applies a change.
+    pub act: Callback<Action>,
+    /// Pairs already shown.
+    pub count: usize,
+}
+
+/// Adds a pair by source and destination.
+#[function_component(PairPicker)]
+pub fn pair_picker(p: &PickerProps) -> Html {
+    let regions = &p.manifest.regions;
+    let first = regions.first().map(|r| r.code.clone()).unwrap_or_default();
+    let second = regions
+        .get(1)
+        .map_or_else(|| first.clone(), |r| r.code.clone());
+    let src = use_state(|| first);
+    let dst = use_state(|| second);
+    let options = |cur: &str| -> Html {
+        regions
+            .iter()
+            .map(|r| html! { <option value={r.code.clone()} selected={r.code == cur}>{ format!("{} ({})", r.code, r.city) }</option> })
+            .collect()
+    };
+    let pick = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            state.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            );
+        })
+    };
+    let onclick = {
+        let (src, dst, act) = (src.clone(), dst.clone(), p.act.clone());
+        Callback::from(move |_: MouseEvent| {
+            act.emit(Action::OpenPair {
+                pair: ((*src).clone(), (*dst).clone()),
+                add: true,
+            });
+        })
+    };
+    let full = p.count >= MAX_PAIRS;
+    html! {
+        <div class="picker" role="group" aria-label="Add a pair">
+            <label>{ "From " }<select id="pick-src" onchange={pick(&src)}>{ options(&src) }</select></label>
+            <label>{ "to " }<select id="pick-dst" onchange={pick(&dst)}>{ options(&dst) }</select></label>
+            <button type="button" id="pick-add" {onclick} title={full.then_some("at most 6 pairs: the oldest makes room")}>{ "Add pair" }</button>
+        </div>
+    }
+}

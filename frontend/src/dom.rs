@@ -1,0 +1,123 @@
+//! Small browser helpers. Every one degrades to doing nothing (or a default)
+//! when the browser refuses, so none can panic.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+
+/// Seconds since the Unix epoch, by the browser's clock.
+pub fn now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
+
+/// The local time zone's offset from UTC at Unix time `t`, in seconds (east positive).
+pub fn local_offset(t: i64) -> i64 {
+    let d = js_sys::Date::new(&JsValue::from_f64(t as f64 * 1000.0));
+    let minutes = d.get_timezone_offset();
+    if minutes.is_finite() {
+        -(minutes * 60.0) as i64
+    } else {
+        0
+    }
+}
+
+/// The local zone's name for the axis, e.g. `UTC+01:00`.
+pub fn zone_label(t: i64) -> String {
+    let off = local_offset(t);
+    let sign = if off < 0 { '-' } else { '+' };
+    let a = off.abs();
+    format!("UTC{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+}
+
+/// The URL hash, with its `#`.
+pub fn hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Sets the URL hash (a new history entry) if it differs.
+pub fn set_hash(h: &str) {
+    if let Some(w) = web_sys::window()
+        && w.location().hash().ok().as_deref() != Some(h)
+    {
+        // Failing to update the address bar loses only the shareable link.
+        let _ = w.location().set_hash(h);
+    }
+}
+
+/// Whether the system asks for a dark theme.
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Device pixels per CSS pixel.
+pub fn pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .unwrap_or(1.0)
+        .min(3.0)
+}
+
+/// Milliseconds since navigation start.
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Records a named moment for measurements (`performance.mark`).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |e: JsValue| {
+        let why = e.dyn_ref::<js_sys::Error>().map_or_else(
+            || "unknown reason".to_string(),
+            |e| String::from(e.message()),
+        );
+        format!("the browser refused the download: {why}")
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| "no anchor element".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_hidden(true);
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+        a.click();
+        let _ = body.remove_child(&a);
+    }
+    // Revoking at once can cancel the download in some browsers; a later
+    // revoke needs a timer, and one object URL per click is cheap.
+    Ok(())
+}
+
+/// Scrolls an element into view, smoothly if the user allows motion.
+pub fn scroll_to(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}

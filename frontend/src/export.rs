@@ -1,0 +1,262 @@
+//! Downloads of what is shown: the matrix (rows and columns as filtered and
+//! ordered) and the graph's series (cut to the range), as JSON and CSV.
+//!
+//! The JSON keeps the feed's own shapes (a v1 matrix; v1 series), so the same
+//! code reads a download and the feed.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+use shared::feed::v1::{Matrix, Series};
+use shared::stats::Stat;
+
+use crate::grid::Layout;
+
+/// The shown part of a matrix: the layout's rows and columns, every statistic.
+pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
+    let pick = |grid: &Vec<Vec<Option<f64>>>| -> Vec<Vec<Option<f64>>> {
+        layout
+            .rows
+            .iter()
+            .map(|&i| {
+                layout
+                    .cols
+                    .iter()
+                    .map(|&j| grid.get(i).and_then(|r| r.get(j)).copied().flatten())
+                    .collect()
+            })
+            .collect()
+    };
+    let counts = |grid: &Vec<Vec<u64>>| -> Vec<Vec<u64>> {
+        layout
+            .rows
+            .iter()
+            .map(|&i| {
+                layout
+                    .cols
+                    .iter()
+                    .map(|&j| grid.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect()
+    };
+    Matrix {
+        version: x.version,
+        window: x.window.clone(),
+        start: x.start.clone(),
+        end: x.end.clone(),
+        unit: x.unit.clone(),
+        sources: layout.rows.iter().map(|&i| x.sources[i].clone()).collect(),
+        destinations: layout
+            .cols
+            .iter()
+            .map(|&j| x.destinations[j].clone())
+            .collect(),
+        stats: x.stats.iter().map(|(k, g)| (k.clone(), pick(g))).collect(),
+        samples: counts(&x.samples),
+        lost: counts(&x.lost),
+    }
+}
+
+/// A matrix as CSV, one row per pair, in the published CSV's format.
+pub fn matrix_csv(m: &Matrix) -> String {
+    let mut out = String::from("source,destination,samples,lost,loss_pct");
+    for s in Stat::ALL {
+        out.push(',');
+        out.push_str(s.id());
+    }
+    out.push('\n');
+    for (i, src) in m.sources.iter().enumerate() {
+        for (j, dst) in m.destinations.iter().enumerate() {
+            let n = m
+                .samples
+                .get(i)
+                .and_then(|r| r.get(j))
+                .copied()
+                .unwrap_or(0);
+            let l = m.lost.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+            let loss = if n + l > 0 {
+                format!("{:.3}", 100.0 * l as f64 / (n + l) as f64)
+            } else {
+                String::new()
+            };
+            let _ = write!(out, "{src},{dst},{n},{l},{loss}");
+            for s in Stat::ALL {
+                out.push(',');
+                if let Some(v) = m
+                    .stats
+                    .get(s.id())
+                    .and_then(|g| g.get(i)?.get(j).copied().flatten())
+                {
+                    let _ = write!(out, "{v:.2}");
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The points of `s` inside `[from, to)`, as a series of its own.
+pub fn series_slice(s: &Series, from: i64, to: i64) -> Series {
+    let step = s.step_seconds.max(1);
+    let start = shared::time::parse_rfc3339(&s.start).unwrap_or(from);
+    let n = s.samples.len();
+    let first = if from > start {
+        usize::try_from((from - start + step - 1) / step).unwrap_or(n)
+    } else {
+        0
+    }
+    .min(n);
+    let last = usize::try_from((to - start + step - 1).div_euclid(step))
+        .unwrap_or(0)
+        .clamp(first, n);
+    let cut = |v: &Vec<Option<f64>>| v.get(first..last).map(<[_]>::to_vec).unwrap_or_default();
+    let cut_n = |v: &Vec<u64>| v.get(first..last).map(<[_]>::to_vec).unwrap_or_default();
+    Series {
+        version: s.version,
+        source: s.source.clone(),
+        destination: s.destination.clone(),
+        resolution: s.resolution.clone(),
+        step_seconds: s.step_seconds,
+        start: shared::time::rfc3339(start + first as i64 * step),
+        unit: s.unit.clone(),
+        p10: cut(&s.p10),
+        p50: cut(&s.p50),
+        p90: cut(&s.p90),
+        min: cut(&s.min),
+        max: cut(&s.max),
+        samples: cut_n(&s.samples),
+        lost: cut_n(&s.lost),
+    }
+}
+
+/// The graph's download: the range and one v1 series per pair.
+#[derive(Debug, Serialize)]
+pub struct SeriesDownload<'a> {
+    /// Feed version of the series.
+    pub version: u32,
+    /// Start of the range shown, RFC 3339.
+    pub from: String,
+    /// End of the range shown (exclusive).
+    pub to: String,
+    /// One per pair, in the graph's order.
+    pub series: &'a [Series],
+}
+
+/// The series as JSON.
+pub fn series_json(slices: &[Series], from: i64, to: i64) -> String {
+    let d = SeriesDownload {
+        version: shared::feed::v1::VERSION,
+        from: shared::time::rfc3339(from),
+        to: shared::time::rfc3339(to),
+        series: slices,
+    };
+    serde_json::to_string(&d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The series as CSV: one row per pair and point; empty where no sample.
+pub fn series_csv(slices: &[Series]) -> String {
+    let mut out = String::from("source,destination,time,p10,p50,p90,min,max,samples,lost\n");
+    for s in slices {
+        let start = shared::time::parse_rfc3339(&s.start).unwrap_or(0);
+        for k in 0..s.samples.len() {
+            let _ = write!(
+                out,
+                "{},{},{}",
+                s.source,
+                s.destination,
+                shared::time::rfc3339(start + k as i64 * s.step_seconds)
+            );
+            for col in [&s.p10, &s.p50, &s.p90, &s.min, &s.max] {
+                out.push(',');
+                if let Some(v) = col.get(k).copied().flatten() {
+                    let _ = write!(out, "{v}");
+                }
+            }
+            let _ = writeln!(
+                out,
+                ",{},{}",
+                s.samples[k],
+                s.lost.get(k).copied().unwrap_or(0)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::View;
+
+    fn read(rel: &str) -> String {
+        let path = format!(
+            "{}/../shared/tests/fixtures/feed/v1/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn the_whole_matrix_csv_equals_the_published_one() {
+        let x: Matrix = serde_json::from_str(&read("matrix/1d.json")).unwrap();
+        let all = Layout {
+            rows: (0..x.sources.len()).collect(),
+            cols: (0..x.destinations.len()).collect(),
+        };
+        assert_eq!(matrix_view(&x, &all), x);
+        assert_eq!(matrix_csv(&x), read("matrix/1d.csv"));
+    }
+
+    #[test]
+    fn the_shown_matrix_is_a_valid_matrix() {
+        let m = serde_json::from_str(&read("manifest.json")).unwrap();
+        let x: Matrix = serde_json::from_str(&read("matrix/1d.json")).unwrap();
+        let view = View {
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            sort: crate::view::Sort::Code,
+            ..View::default()
+        };
+        let shown = matrix_view(&x, &crate::grid::layout(&m, &x, &view));
+        shown.validate().unwrap();
+        assert_eq!(shown.sources, ["eu-west-1", "us-east-1"]);
+        assert_eq!(shown.destinations, ["us-east-1", "eu-west-1"]);
+        assert_eq!(shown.get("p50", "us-east-1", "eu-west-1"), Some(68.42));
+        let csv = matrix_csv(&shown);
+        assert_eq!(csv.lines().count(), 1 + 4);
+        assert!(csv.contains("\nus-east-1,eu-west-1,2880,0,0.000,66.37,67.39,68.42,"));
+    }
+
+    #[test]
+    fn series_are_cut_to_the_range() {
+        let s: Series = serde_json::from_str(&read("series/us-east-1/eu-west-1/1h.json")).unwrap();
+        let from = shared::time::parse_rfc3339("2026-11-19T15:30:00Z").unwrap();
+        let cut = series_slice(&s, from, from + 4 * 3600);
+        cut.validate().unwrap();
+        assert_eq!(cut.start, "2026-11-19T16:00:00Z");
+        assert_eq!(cut.p50.len(), 4);
+        assert_eq!(cut.p50[0], Some(70.08));
+        assert_eq!(cut.p50[1], None, "the gap stays a gap");
+        let none = series_slice(&s, 0, 10);
+        assert_eq!(none.p50.len(), 0);
+        none.validate().unwrap();
+
+        let csv = series_csv(std::slice::from_ref(&cut));
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert_eq!(
+            lines[1],
+            "us-east-1,eu-west-1,2026-11-19T16:00:00Z,69.28,70.08,71.98,68.58,79.08,120,0"
+        );
+        assert_eq!(
+            lines[2],
+            "us-east-1,eu-west-1,2026-11-19T17:00:00Z,,,,,,0,120"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&series_json(&[cut], from, from + 4 * 3600)).unwrap();
+        assert_eq!(json["from"], "2026-11-19T15:30:00Z");
+        let back: Series = serde_json::from_value(json["series"][0].clone()).unwrap();
+        assert_eq!(back.p50[0], Some(70.08));
+    }
+}

@@ -1,0 +1,66 @@
+//! The app's hooks: fetching what the state wants, and keeping the URL hash
+//! and the view in step.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use yew::prelude::*;
+
+use crate::api;
+use crate::dom;
+use crate::state::{Action, State};
+use crate::view::{Route, View};
+
+/// Fetches every file the state wants, once, and reports each outcome.
+#[hook]
+pub fn use_feed(state: &UseReducerHandle<State>) {
+    let wants = state.wants();
+    let dispatcher = state.dispatcher();
+    use_effect_with(wants, move |wants| {
+        for w in wants.iter().cloned() {
+            dispatcher.dispatch(Action::Started(w.clone()));
+            let d = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                d.dispatch(Action::Loaded(api::load(w).await));
+            });
+        }
+    });
+}
+
+/// Writes the view into the hash, and follows the hash when it changes
+/// (back and forward, a pasted link, the API page's link).
+#[hook]
+pub fn use_hash_sync(state: &UseReducerHandle<State>) {
+    let view = state.view.clone();
+    use_effect_with(view, |view| {
+        // A hash that already means this view stays as it is (no history entry).
+        if View::from_hash(&dom::hash()) != *view {
+            dom::set_hash(&view.to_hash());
+        }
+    });
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn Fn()>::new(move || {
+            let next = View::from_hash(&dom::hash());
+            // Going to the API page keeps the matrix's settings for the way back.
+            dispatcher.dispatch(if next.route == Route::Api {
+                Action::Route(Route::Api)
+            } else {
+                Action::Navigate(next)
+            });
+        });
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ =
+                w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = &window {
+                let _ = w.remove_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            drop(listener);
+        }
+    });
+}

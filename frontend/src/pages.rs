@@ -1,0 +1,4 @@
+//! The app's pages (routes of the URL hash).
+
+pub mod api;
+pub mod home;

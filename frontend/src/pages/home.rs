@@ -1,0 +1,105 @@
+//! The main page: freshness, controls, the matrix, downloads and the graph.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::api::Fetch;
+use crate::components::controls::Controls;
+use crate::components::downloads::MatrixDownloads;
+use crate::components::error::ErrorPanel;
+use crate::components::freshness::Freshness;
+use crate::components::graph::{Graph, PairSeries};
+use crate::components::matrix::{Legend, MatrixTable};
+use crate::state::{Action, State};
+use crate::{dom, grid};
+
+/// Props of [`Home`].
+#[derive(Properties, PartialEq)]
+pub struct HomeProps {
+    /// The app's state.
+    pub state: UseReducerHandle<State>,
+    /// Applies a change.
+    pub act: Callback<Action>,
+}
+
+/// The matrix page.
+#[function_component(Home)]
+pub fn home(p: &HomeProps) -> Html {
+    let s = &p.state;
+    let act = &p.act;
+    let on_retry = act.reform(|()| Action::Retry);
+
+    let Some(manifest) = s.manifest.as_ref() else {
+        return html! { <p class="loading" aria-busy="true">{ "Loading latency data…" }</p> };
+    };
+    let m = match manifest {
+        Fetch::Ready(m) => m.clone(),
+        Fetch::Failed(e) => return html! { <ErrorPanel error={e.clone()} {on_retry} /> },
+        Fetch::Loading => {
+            return html! { <p class="loading" aria-busy="true">{ "Loading latency data…" }</p> };
+        }
+    };
+
+    let matrix = match s.matrix() {
+        Some(Fetch::Ready(x)) => Some(x.clone()),
+        Some(Fetch::Failed(e)) => {
+            return html! {
+                <>
+                    <Freshness manifest={m.clone()} now={dom::now()} />
+                    <Controls manifest={m.clone()} view={s.view.clone()} act={act.clone()} />
+                    <ErrorPanel error={e.clone()} {on_retry} />
+                </>
+            };
+        }
+        _ => None,
+    };
+
+    let table = match &matrix {
+        Some(x) => {
+            let layout = Rc::new(grid::layout(&m, x, &s.view));
+            let on_open = act.reform(|(pair, add)| Action::OpenPair { pair, add });
+            let on_sort = act.reform(Action::SortByColumn);
+            html! {
+                <>
+                    <MatrixTable manifest={m.clone()} matrix={x.clone()} stat={AttrValue::from(s.view.stat.clone())}
+                        layout={layout.clone()} sort={s.view.sort.clone()} selected={s.view.pairs.clone()}
+                        {on_open} {on_sort} />
+                    <Legend />
+                    <MatrixDownloads manifest={m.clone()} matrix={x.clone()} {layout} />
+                </>
+            }
+        }
+        None => html! { <p class="loading" aria-busy="true">{ "Loading the matrix…" }</p> },
+    };
+
+    let paths = s.series_paths();
+    let series: Vec<PairSeries> = s
+        .view
+        .pairs
+        .iter()
+        .map(|pair| {
+            let path = paths
+                .iter()
+                .find(|(p, _)| p == pair)
+                .and_then(|(_, f)| f.clone());
+            let fetch = path.as_ref().and_then(|f| s.series.get(f).cloned());
+            PairSeries {
+                pair: pair.clone(),
+                path,
+                fetch,
+            }
+        })
+        .collect();
+    let index = s.index.as_ref().map(|(_, f)| f.clone());
+
+    html! {
+        <>
+            <Freshness manifest={m.clone()} now={dom::now()} />
+            <Controls manifest={m.clone()} view={s.view.clone()} act={act.clone()} />
+            { table }
+            <Graph manifest={m.clone()} pairs={s.view.pairs.clone()} range={s.view.range.clone()}
+                {index} {series} act={act.clone()} />
+        </>
+    }
+}

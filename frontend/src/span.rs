@@ -1,0 +1,142 @@
+//! Time ranges of the graphs and the series resolution that fits each.
+
+use shared::feed::v1::{Manifest, Resolution, SeriesIndex};
+use shared::time::parse_rfc3339;
+
+use crate::view::{Pair, Range};
+
+/// The newest data in the feed: `data_end`, else the latest window end, else
+/// `generated_at`. Preset ranges end here, not at the reader's clock, so an
+/// old feed still shows its last day.
+pub fn anchor(m: &Manifest) -> Option<i64> {
+    m.data_end
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .or_else(|| m.windows.iter().filter_map(|w| parse_rfc3339(&w.end)).max())
+        .or_else(|| parse_rfc3339(&m.generated_at))
+}
+
+/// How many intervals may pass without new data before the feed is called stale.
+pub const STALE_INTERVALS: f64 = 3.0;
+
+/// Seconds since the newest data when that is more than
+/// [`STALE_INTERVALS`] intervals ago (the probes or the publisher stopped).
+pub fn stale(m: &Manifest, now: f64) -> Option<f64> {
+    let newest = m
+        .data_end
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .or_else(|| parse_rfc3339(&m.generated_at))?;
+    let age = now - newest as f64;
+    (age > STALE_INTERVALS * f64::from(m.interval_seconds.max(1))).then_some(age)
+}
+
+/// `[from, to)` of a range in Unix seconds; `None` for everything (the data decides).
+pub fn bounds(range: &Range, anchor: i64) -> Option<(i64, i64)> {
+    match range {
+        Range::Last(p) => p.seconds().map(|s| (anchor - s, anchor)),
+        Range::Custom { .. } => range.custom_bounds(),
+    }
+}
+
+/// The finest resolution that covers the range and exists for the pair, and
+/// its file: a resolution covers `[from, to)` when its span reaches back to
+/// `from` from the newest data. Without one (a range older than every span),
+/// the coarsest; for everything, the coarsest.
+pub fn choose<'a>(
+    index: &'a SeriesIndex,
+    pair: &Pair,
+    range: &Range,
+    anchor: i64,
+) -> Option<(&'a Resolution, &'a str)> {
+    let files = index.pairs.get(&SeriesIndex::key(&pair.0, &pair.1))?;
+    let mut have: Vec<(&Resolution, &str)> = index
+        .resolutions
+        .iter()
+        .filter_map(|r| files.get(&r.id).map(|f| (r, f.as_str())))
+        .collect();
+    crate::format::sort_small(&mut have, |a, b| a.0.step_seconds < b.0.step_seconds);
+    let coarsest = have.last().copied();
+    let Some((from, to)) = bounds(range, anchor) else {
+        return coarsest;
+    };
+    have.iter()
+        .copied()
+        .find(|(r, _)| to - from <= r.span_seconds && from >= anchor - r.span_seconds)
+        .or(coarsest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::Preset;
+
+    fn fixture() -> (Manifest, SeriesIndex) {
+        let m: Manifest = serde_json::from_str(include_str!(
+            "../../shared/tests/fixtures/feed/v1/manifest.json"
+        ))
+        .unwrap();
+        let i: SeriesIndex = serde_json::from_str(include_str!(
+            "../../shared/tests/fixtures/feed/v1/series/index.json"
+        ))
+        .unwrap();
+        (m, i)
+    }
+
+    fn pair(a: &str, b: &str) -> Pair {
+        (a.into(), b.into())
+    }
+
+    #[test]
+    fn presets_end_at_the_newest_data() {
+        let (m, _) = fixture();
+        let a = anchor(&m).unwrap();
+        assert_eq!(shared::time::rfc3339(a), "2026-11-20T12:00:00Z");
+        assert_eq!(bounds(&Range::Last(Preset::Day), a), Some((a - 86_400, a)));
+        assert_eq!(bounds(&Range::Last(Preset::All), a), None);
+    }
+
+    #[test]
+    fn stale_past_three_intervals() {
+        let (m, _) = fixture();
+        let end = parse_rfc3339("2026-11-20T12:00:00Z").unwrap() as f64;
+        assert_eq!(stale(&m, end + 900.0), None, "3 × 5 min is still fresh");
+        assert_eq!(stale(&m, end + 901.0), Some(901.0));
+        let mut no_end = m.clone();
+        no_end.data_end = None;
+        assert_eq!(stale(&no_end, end + 1200.0), None, "generated_at is 12:05");
+    }
+
+    #[test]
+    fn the_finest_resolution_that_covers_the_range() {
+        let (m, i) = fixture();
+        let a = anchor(&m).unwrap();
+        let p = pair("us-east-1", "eu-west-1");
+        let id = |r: Range| choose(&i, &p, &r, a).map(|(r, _)| r.id.clone());
+        assert_eq!(id(Range::Last(Preset::Day)).as_deref(), Some("5m"));
+        assert_eq!(id(Range::Last(Preset::Week)).as_deref(), Some("1h"));
+        assert_eq!(id(Range::Last(Preset::Year)).as_deref(), Some("1h"));
+        assert_eq!(id(Range::Last(Preset::All)).as_deref(), Some("1d"));
+        // One day, but older than the 2 days that 5-minute points reach back.
+        let old = Range::from_id("2026-11-10..2026-11-10").unwrap();
+        assert_eq!(id(old).as_deref(), Some("1h"));
+        // Older than any span: the coarsest there is.
+        let ancient = Range::from_id("2000-01-01..2000-01-02").unwrap();
+        assert_eq!(id(ancient).as_deref(), Some("1d"));
+        // A pair with only hourly points gets them for 24 h too.
+        let only_hourly = pair("eu-west-1", "us-east-1");
+        let r = choose(&i, &only_hourly, &Range::Last(Preset::Day), a).unwrap();
+        assert_eq!(r.0.id, "1h");
+        assert_eq!(r.1, "series/eu-west-1/us-east-1/1h.json");
+        // A pair without series.
+        assert_eq!(
+            choose(
+                &i,
+                &pair("ap-northeast-1", "eu-west-1"),
+                &Range::default(),
+                a
+            ),
+            None
+        );
+    }
+}

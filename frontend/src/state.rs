@@ -1,0 +1,452 @@
+//! The app's state: the view (what the URL hash holds) and every feed file
+//! fetched so far, changed only through [`Action`]s.
+//!
+//! The reducer is pure, so it is tested on the host. Which files the current
+//! view needs and that are not fetched yet is [`State::wants`]; the app fetches
+//! them and reports back with [`Action::Loaded`].
+
+use std::rc::Rc;
+
+use shared::feed::v1::{Manifest, Matrix, Series, SeriesIndex};
+use yew::Reducible;
+
+use crate::api::{Fetch, Loaded, Shared, Want};
+use crate::span;
+use crate::view::{MAX_PAIRS, Pair, Range, Route, Sort, View};
+
+/// Fetched files by path. A handful at most, so a list: it keeps the wasm
+/// bundle smaller than another map type would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Files<T>(Vec<(String, Fetch<T>)>);
+
+impl<T> Default for Files<T> {
+    fn default() -> Self {
+        Files(Vec::new())
+    }
+}
+
+impl<T> Files<T> {
+    /// The fetch of a path.
+    pub fn get(&self, path: &str) -> Option<&Fetch<T>> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, f)| f)
+    }
+
+    /// Whether a path was requested.
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Sets the fetch of a path.
+    pub fn insert(&mut self, path: String, fetch: Fetch<T>) {
+        match self.0.iter_mut().find(|(p, _)| *p == path) {
+            Some(slot) => slot.1 = fetch,
+            None => self.0.push((path, fetch)),
+        }
+    }
+
+    /// Forgets the failed fetches.
+    pub fn forget_failed(&mut self) {
+        self.0.retain(|(_, f)| !matches!(f, Fetch::Failed(_)));
+    }
+}
+
+/// Everything the page knows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State {
+    /// What is shown.
+    pub view: View,
+    /// The manifest; `None` until requested.
+    pub manifest: Option<Fetch<Shared<Manifest>>>,
+    /// Matrices by path.
+    pub matrices: Files<Shared<Matrix>>,
+    /// The series index, by path.
+    pub index: Option<(String, Fetch<Shared<SeriesIndex>>)>,
+    /// Series by path.
+    pub series: Files<Shared<Series>>,
+}
+
+/// Every change to [`State`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Show this view (the hash changed, or a link was followed).
+    Navigate(View),
+    /// Go to a page, keeping the rest of the view.
+    Route(Route),
+    /// Pick the window.
+    Window(String),
+    /// Pick the statistic.
+    Stat(String),
+    /// Show or hide a geography (none ticked = all).
+    ToggleGeo(String),
+    /// Show or hide a region (none ticked = all).
+    ToggleRegion(String),
+    /// Show every geography and region again.
+    ClearFilters,
+    /// Order the rows.
+    Sort(Sort),
+    /// Sort by a column: ascending, then descending, then back to geographic.
+    SortByColumn(String),
+    /// Open a pair's graph: alone, or added to the pairs shown.
+    OpenPair {
+        /// The pair.
+        pair: Pair,
+        /// Add to the graph instead of replacing it.
+        add: bool,
+    },
+    /// Take a pair out of the graph.
+    RemovePair(Pair),
+    /// Close the graph.
+    ClearPairs,
+    /// Set the graph's time range.
+    Range(Range),
+    /// A fetch started.
+    Started(Want),
+    /// A fetch ended.
+    Loaded(Loaded),
+    /// Forget every failed fetch, so that it is tried again.
+    Retry,
+}
+
+fn toggle(list: &mut Vec<String>, item: String) {
+    if let Some(i) = list.iter().position(|x| *x == item) {
+        list.remove(i);
+    } else {
+        list.push(item);
+        crate::format::sort_small(list, |a, b| a < b);
+    }
+}
+
+impl State {
+    /// A fresh state showing `view`.
+    pub fn new(view: View) -> State {
+        State {
+            view,
+            ..State::default()
+        }
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, action: Action) {
+        let v = &mut self.view;
+        match action {
+            Action::Navigate(view) => *v = view,
+            Action::Route(r) => v.route = r,
+            Action::Window(w) => v.window = w,
+            Action::Stat(s) => v.stat = s,
+            Action::ToggleGeo(g) => toggle(&mut v.geos, g),
+            Action::ToggleRegion(r) => toggle(&mut v.regions, r),
+            Action::ClearFilters => {
+                v.geos.clear();
+                v.regions.clear();
+            }
+            Action::Sort(s) => v.sort = s,
+            Action::SortByColumn(dst) => {
+                v.sort = match &v.sort {
+                    Sort::Column {
+                        dst: d,
+                        desc: false,
+                    } if *d == dst => Sort::Column { dst, desc: true },
+                    Sort::Column { dst: d, desc: true } if *d == dst => Sort::Geo,
+                    _ => Sort::Column { dst, desc: false },
+                }
+            }
+            Action::OpenPair { pair, add } => {
+                if !add {
+                    v.pairs = vec![pair];
+                } else if !v.pairs.contains(&pair) {
+                    if v.pairs.len() >= MAX_PAIRS {
+                        v.pairs.remove(0);
+                    }
+                    v.pairs.push(pair);
+                }
+            }
+            Action::RemovePair(pair) => v.pairs.retain(|p| *p != pair),
+            Action::ClearPairs => v.pairs.clear(),
+            Action::Range(r) => v.range = r,
+            Action::Started(want) => match want {
+                Want::Manifest => self.manifest = Some(Fetch::Loading),
+                Want::Matrix(p) => {
+                    self.matrices.insert(p, Fetch::Loading);
+                }
+                Want::Index(p) => self.index = Some((p, Fetch::Loading)),
+                Want::Series(p) => {
+                    self.series.insert(p, Fetch::Loading);
+                }
+            },
+            Action::Loaded(loaded) => {
+                fn fetch<T>(r: Result<T, crate::api::FetchError>) -> Fetch<T> {
+                    r.map_or_else(Fetch::Failed, Fetch::Ready)
+                }
+                match loaded {
+                    Loaded::Manifest(r) => self.manifest = Some(fetch(r)),
+                    Loaded::Matrix(p, r) => {
+                        self.matrices.insert(p, fetch(r));
+                    }
+                    Loaded::Index(p, r) => self.index = Some((p, fetch(r))),
+                    Loaded::Series(p, r) => {
+                        self.series.insert(p, fetch(r));
+                    }
+                }
+            }
+            Action::Retry => {
+                if matches!(self.manifest, Some(Fetch::Failed(_))) {
+                    self.manifest = None;
+                }
+                if matches!(self.index, Some((_, Fetch::Failed(_)))) {
+                    self.index = None;
+                }
+                self.matrices.forget_failed();
+                self.series.forget_failed();
+            }
+        }
+    }
+
+    /// The manifest, once ready.
+    pub fn manifest(&self) -> Option<&Shared<Manifest>> {
+        self.manifest.as_ref().and_then(Fetch::ready)
+    }
+
+    /// Path of the selected window's matrix (the first window if the hash
+    /// names one the feed lacks).
+    pub fn matrix_path(&self) -> Option<&str> {
+        let m = self.manifest()?;
+        m.windows
+            .iter()
+            .find(|w| w.id == self.view.window)
+            .or_else(|| m.windows.first())
+            .map(|w| w.matrix.as_str())
+    }
+
+    /// The selected window's matrix fetch.
+    pub fn matrix(&self) -> Option<&Fetch<Shared<Matrix>>> {
+        self.matrices.get(self.matrix_path()?)
+    }
+
+    /// The series index, once ready.
+    pub fn series_index(&self) -> Option<&Shared<SeriesIndex>> {
+        let path = self.manifest()?.series_index.as_deref()?;
+        match &self.index {
+            Some((p, Fetch::Ready(i))) if p == path => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Per pair in the graph, the series file that fits the range (`None`
+    /// where the feed has no series for the pair).
+    pub fn series_paths(&self) -> Vec<(Pair, Option<String>)> {
+        let (Some(index), Some(anchor)) = (
+            self.series_index(),
+            self.manifest().and_then(|m| span::anchor(m)),
+        ) else {
+            return Vec::new();
+        };
+        self.view
+            .pairs
+            .iter()
+            .map(|p| {
+                let path =
+                    span::choose(index, p, &self.view.range, anchor).map(|(_, f)| f.to_string());
+                (p.clone(), path)
+            })
+            .collect()
+    }
+
+    /// The feed files the view needs that have not been requested yet.
+    pub fn wants(&self) -> Vec<Want> {
+        let mut out = Vec::new();
+        let Some(fetch) = &self.manifest else {
+            return vec![Want::Manifest];
+        };
+        let Fetch::Ready(m) = fetch else {
+            return out;
+        };
+        if let Some(p) = self.matrix_path()
+            && !self.matrices.contains_key(p)
+        {
+            out.push(Want::Matrix(p.to_string()));
+        }
+        if self.view.route != Route::Home || self.view.pairs.is_empty() {
+            return out;
+        }
+        if let Some(path) = m.series_index.as_deref()
+            && !matches!(&self.index, Some((p, _)) if p == path)
+        {
+            out.push(Want::Index(path.to_string()));
+        }
+        for (_, path) in self.series_paths() {
+            if let Some(p) = path
+                && !self.series.contains_key(&p)
+                && !out.contains(&Want::Series(p.clone()))
+            {
+                out.push(Want::Series(p));
+            }
+        }
+        out
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        if next == *self { self } else { Rc::new(next) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::FetchError;
+    use crate::view::Preset;
+
+    fn fixture<T: serde::de::DeserializeOwned>(rel: &str) -> Shared<T> {
+        let path = format!(
+            "{}/../shared/tests/fixtures/feed/v1/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        Shared::new(serde_json::from_str(&text).unwrap())
+    }
+
+    fn pair(a: &str, b: &str) -> Pair {
+        (a.into(), b.into())
+    }
+
+    fn run(state: &mut State, actions: impl IntoIterator<Item = Action>) {
+        for a in actions {
+            state.apply(a);
+        }
+    }
+
+    #[test]
+    fn fetches_follow_the_view() {
+        let mut s = State::new(View::default());
+        assert_eq!(s.wants(), vec![Want::Manifest]);
+        s.apply(Action::Started(Want::Manifest));
+        assert_eq!(s.wants(), vec![], "nothing twice");
+        s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        assert_eq!(s.wants(), vec![Want::Matrix("matrix/1d.json".into())]);
+        s.apply(Action::Started(Want::Matrix("matrix/1d.json".into())));
+        s.apply(Action::Loaded(Loaded::Matrix(
+            "matrix/1d.json".into(),
+            Ok(fixture("matrix/1d.json")),
+        )));
+        assert!(matches!(s.matrix(), Some(Fetch::Ready(_))));
+        assert_eq!(s.wants(), vec![]);
+
+        s.apply(Action::Window("7d".into()));
+        assert_eq!(s.wants(), vec![Want::Matrix("matrix/7d.json".into())]);
+        s.apply(Action::Window("1d".into()));
+
+        // Opening a pair needs the index, then the series that fits the range.
+        s.apply(Action::OpenPair {
+            pair: pair("us-east-1", "eu-west-1"),
+            add: false,
+        });
+        assert_eq!(s.wants(), vec![Want::Index("series/index.json".into())]);
+        s.apply(Action::Loaded(Loaded::Index(
+            "series/index.json".into(),
+            Ok(fixture("series/index.json")),
+        )));
+        assert_eq!(
+            s.wants(),
+            vec![Want::Series("series/us-east-1/eu-west-1/1h.json".into())]
+        );
+        s.apply(Action::Range(Range::Last(Preset::Day)));
+        assert_eq!(
+            s.wants(),
+            vec![Want::Series("series/us-east-1/eu-west-1/5m.json".into())]
+        );
+        // A pair without series wants nothing and says so.
+        s.apply(Action::OpenPair {
+            pair: pair("ap-northeast-1", "eu-west-1"),
+            add: true,
+        });
+        assert_eq!(
+            s.series_paths()[1],
+            (pair("ap-northeast-1", "eu-west-1"), None)
+        );
+    }
+
+    #[test]
+    fn failures_are_kept_until_retry() {
+        let mut s = State::new(View::default());
+        let err = FetchError::Status {
+            url: "data/v1/manifest.json".into(),
+            status: 503,
+        };
+        s.apply(Action::Started(Want::Manifest));
+        s.apply(Action::Loaded(Loaded::Manifest(Err(err.clone()))));
+        assert_eq!(s.manifest, Some(Fetch::Failed(err)));
+        assert_eq!(s.wants(), vec![], "no retry loop");
+        s.apply(Action::Retry);
+        assert_eq!(s.wants(), vec![Want::Manifest]);
+    }
+
+    #[test]
+    fn view_actions() {
+        let mut s = State::new(View::default());
+        run(
+            &mut s,
+            [
+                Action::ToggleGeo("europe".into()),
+                Action::ToggleGeo("asia-pacific".into()),
+                Action::ToggleRegion("us-east-1".into()),
+            ],
+        );
+        assert_eq!(s.view.geos, vec!["asia-pacific", "europe"]);
+        s.apply(Action::ToggleGeo("europe".into()));
+        assert_eq!(s.view.geos, vec!["asia-pacific"]);
+        s.apply(Action::ClearFilters);
+        assert!(s.view.geos.is_empty() && s.view.regions.is_empty());
+
+        s.apply(Action::SortByColumn("eu-west-1".into()));
+        assert_eq!(s.view.sort.id(), "col:eu-west-1");
+        s.apply(Action::SortByColumn("eu-west-1".into()));
+        assert_eq!(s.view.sort.id(), "col:eu-west-1:desc");
+        s.apply(Action::SortByColumn("eu-west-1".into()));
+        assert_eq!(s.view.sort, Sort::Geo);
+
+        s.apply(Action::OpenPair {
+            pair: pair("a", "b"),
+            add: false,
+        });
+        s.apply(Action::OpenPair {
+            pair: pair("a", "b"),
+            add: true,
+        });
+        assert_eq!(s.view.pairs.len(), 1, "a pair is shown once");
+        for i in 0..MAX_PAIRS {
+            s.apply(Action::OpenPair {
+                pair: pair("x", &format!("y{i}")),
+                add: true,
+            });
+        }
+        assert_eq!(s.view.pairs.len(), MAX_PAIRS);
+        assert_eq!(
+            s.view.pairs[0],
+            pair("x", "y0"),
+            "the oldest pair made room"
+        );
+        s.apply(Action::OpenPair {
+            pair: pair("c", "d"),
+            add: false,
+        });
+        assert_eq!(s.view.pairs, vec![pair("c", "d")]);
+        s.apply(Action::RemovePair(pair("c", "d")));
+        assert!(s.view.pairs.is_empty());
+    }
+
+    #[test]
+    fn an_unchanged_state_is_the_same_allocation() {
+        let s = Rc::new(State::new(View::default()));
+        let same = Rc::clone(&s).reduce(Action::Navigate(View::default()));
+        assert!(Rc::ptr_eq(&s, &same), "no re-render for a no-op");
+        let other = s.clone().reduce(Action::Stat("p90".into()));
+        assert!(!Rc::ptr_eq(&s, &other));
+    }
+}

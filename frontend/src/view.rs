@@ -1,0 +1,423 @@
+//! What the page shows, as kept in the URL hash so that a link reopens it.
+//!
+//! `#window=7d&stat=p90&geo=europe&region=us-east-1,eu-west-1&sort=col:eu-west-1&pairs=us-east-1:eu-west-1&range=30d`
+//! (only values other than the defaults are written after `window` and
+//! `stat`), and `#/api` for the feed's documentation page.
+
+use std::fmt::Write;
+
+/// Which page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Route {
+    /// The matrix and graphs.
+    #[default]
+    Home,
+    /// The feed's documentation.
+    Api,
+}
+
+/// How the matrix rows are ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Geographic (the manifest's order).
+    #[default]
+    Geo,
+    /// By region code, alphabetically.
+    Code,
+    /// By the shown statistic in one destination's column; missing values last.
+    Column {
+        /// The destination whose column orders the rows.
+        dst: String,
+        /// Slowest first.
+        desc: bool,
+    },
+}
+
+impl Sort {
+    /// The hash form.
+    pub fn id(&self) -> String {
+        match self {
+            Sort::Geo => "geo".into(),
+            Sort::Code => "code".into(),
+            Sort::Column { dst, desc: false } => format!("col:{dst}"),
+            Sort::Column { dst, desc: true } => format!("col:{dst}:desc"),
+        }
+    }
+
+    /// Parses [`Sort::id`].
+    pub fn from_id(s: &str) -> Option<Sort> {
+        match s {
+            "geo" => Some(Sort::Geo),
+            "code" => Some(Sort::Code),
+            _ => {
+                let rest = s.strip_prefix("col:")?;
+                let (dst, desc) = match rest.strip_suffix(":desc") {
+                    Some(d) => (d, true),
+                    None => (rest, false),
+                };
+                valid_code(dst).then(|| Sort::Column {
+                    dst: dst.into(),
+                    desc,
+                })
+            }
+        }
+    }
+}
+
+/// A preset time range of the graphs, ending at the newest data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// 24 hours.
+    Day,
+    /// 7 days.
+    Week,
+    /// 30 days.
+    Month,
+    /// 365 days.
+    Year,
+    /// Everything published.
+    All,
+}
+
+impl Preset {
+    /// Every preset, shortest first.
+    pub const ALL: [Preset; 5] = [
+        Preset::Day,
+        Preset::Week,
+        Preset::Month,
+        Preset::Year,
+        Preset::All,
+    ];
+
+    /// Id in the hash and the UI.
+    pub fn id(self) -> &'static str {
+        match self {
+            Preset::Day => "24h",
+            Preset::Week => "7d",
+            Preset::Month => "30d",
+            Preset::Year => "1y",
+            Preset::All => "all",
+        }
+    }
+
+    /// Button label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::Day => "24 h",
+            Preset::Week => "7 d",
+            Preset::Month => "30 d",
+            Preset::Year => "1 y",
+            Preset::All => "all",
+        }
+    }
+
+    /// Length in seconds; `None` for everything.
+    pub fn seconds(self) -> Option<i64> {
+        const DAY: i64 = 86_400;
+        match self {
+            Preset::Day => Some(DAY),
+            Preset::Week => Some(7 * DAY),
+            Preset::Month => Some(30 * DAY),
+            Preset::Year => Some(365 * DAY),
+            Preset::All => None,
+        }
+    }
+
+    /// Parses [`Preset::id`].
+    pub fn from_id(s: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.id() == s)
+    }
+}
+
+/// The time range of the graphs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Range {
+    /// The last stretch of time up to the newest data.
+    Last(Preset),
+    /// From the start of one UTC date to the end of another (inclusive), `YYYY-MM-DD`.
+    Custom {
+        /// First day.
+        from: String,
+        /// Last day, inclusive.
+        to: String,
+    },
+}
+
+impl Default for Range {
+    fn default() -> Self {
+        Range::Last(Preset::Week)
+    }
+}
+
+impl Range {
+    /// The hash form: a preset id or `from..to`.
+    pub fn id(&self) -> String {
+        match self {
+            Range::Last(p) => p.id().into(),
+            Range::Custom { from, to } => format!("{from}..{to}"),
+        }
+    }
+
+    /// Parses [`Range::id`]; a custom range must be two valid dates, in order.
+    pub fn from_id(s: &str) -> Option<Range> {
+        if let Some(p) = Preset::from_id(s) {
+            return Some(Range::Last(p));
+        }
+        let (from, to) = s.split_once("..")?;
+        let custom = Range::Custom {
+            from: from.into(),
+            to: to.into(),
+        };
+        custom.custom_bounds().map(|_| custom)
+    }
+
+    /// For a custom range, `[start of from, end of to)` in Unix seconds, if valid.
+    pub fn custom_bounds(&self) -> Option<(i64, i64)> {
+        let Range::Custom { from, to } = self else {
+            return None;
+        };
+        if from.len() != 10 || to.len() != 10 {
+            return None;
+        }
+        let a = shared::time::parse_rfc3339(from)?;
+        let b = shared::time::parse_rfc3339(to)? + 86_400;
+        (a < b).then_some((a, b))
+    }
+}
+
+/// A pair of regions, `(source, destination)`.
+pub type Pair = (String, String);
+
+/// At most this many pairs in the graph at once.
+pub const MAX_PAIRS: usize = 6;
+
+/// Everything the URL hash holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// Which page.
+    pub route: Route,
+    /// Window id.
+    pub window: String,
+    /// Statistic id.
+    pub stat: String,
+    /// Geographies shown (both as sources and destinations); empty = all.
+    pub geos: Vec<String>,
+    /// Regions shown; empty = all.
+    pub regions: Vec<String>,
+    /// Row order.
+    pub sort: Sort,
+    /// Pairs in the graph, in the order they were added.
+    pub pairs: Vec<Pair>,
+    /// Time range of the graph.
+    pub range: Range,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            route: Route::Home,
+            window: "1d".into(),
+            stat: "p50".into(),
+            geos: Vec::new(),
+            regions: Vec::new(),
+            sort: Sort::Geo,
+            pairs: Vec::new(),
+            range: Range::default(),
+        }
+    }
+}
+
+/// Region codes and geography ids: lower-case letters, digits and `-`.
+fn valid_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A sorted list without duplicates of valid codes.
+fn code_list(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .split(',')
+        .filter(|c| valid_code(c))
+        .map(str::to_string)
+        .collect();
+    crate::format::sort_small(&mut v, |a, b| a < b);
+    v.dedup();
+    v
+}
+
+/// Undoes the percent-encoding a browser may apply to a fragment.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl View {
+    /// Reads the hash; unknown keys and bad values are ignored, missing ones default.
+    pub fn from_hash(hash: &str) -> View {
+        let mut v = View::default();
+        let decoded = percent_decode(hash);
+        let mut rest = decoded.trim_start_matches('#');
+        if let Some(after) = rest.strip_prefix("/api") {
+            v.route = Route::Api;
+            rest = after;
+        }
+        let rest = rest.trim_start_matches('/').trim_start_matches('?');
+        for kv in rest.split('&') {
+            match kv.split_once('=') {
+                Some(("window", w)) if valid_code(w) => v.window = w.into(),
+                Some(("stat", s)) if shared::stats::Stat::from_id(s).is_some() => v.stat = s.into(),
+                Some(("geo", g)) => v.geos = code_list(g),
+                Some(("region", r)) => v.regions = code_list(r),
+                Some(("sort", s)) => v.sort = Sort::from_id(s).unwrap_or_default(),
+                Some(("pairs", p)) => {
+                    for pair in p.split(',') {
+                        if let Some((a, b)) = pair.split_once(':')
+                            && valid_code(a)
+                            && valid_code(b)
+                        {
+                            let pair = (a.to_string(), b.to_string());
+                            if !v.pairs.contains(&pair) && v.pairs.len() < MAX_PAIRS {
+                                v.pairs.push(pair);
+                            }
+                        }
+                    }
+                }
+                Some(("range", r)) => v.range = Range::from_id(r).unwrap_or_default(),
+                _ => {}
+            }
+        }
+        v
+    }
+
+    /// The hash for this view.
+    pub fn to_hash(&self) -> String {
+        if self.route == Route::Api {
+            return "#/api".into();
+        }
+        self.home_hash()
+    }
+
+    /// The hash of the matrix page with this view's settings.
+    pub fn home_hash(&self) -> String {
+        let mut h = format!("#window={}&stat={}", self.window, self.stat);
+        if !self.geos.is_empty() {
+            let _ = write!(h, "&geo={}", self.geos.join(","));
+        }
+        if !self.regions.is_empty() {
+            let _ = write!(h, "&region={}", self.regions.join(","));
+        }
+        if self.sort != Sort::Geo {
+            let _ = write!(h, "&sort={}", self.sort.id());
+        }
+        if !self.pairs.is_empty() {
+            let pairs: Vec<String> = self.pairs.iter().map(|(a, b)| format!("{a}:{b}")).collect();
+            let _ = write!(h, "&pairs={}", pairs.join(","));
+        }
+        if self.range != Range::default() {
+            let _ = write!(h, "&range={}", self.range.id());
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_round_trips_through_the_hash() {
+        let v = View {
+            window: "7d".into(),
+            stat: "p90".into(),
+            ..View::default()
+        };
+        assert_eq!(
+            v.to_hash(),
+            "#window=7d&stat=p90",
+            "defaults stay out of links"
+        );
+        assert_eq!(View::from_hash(&v.to_hash()), v);
+        assert_eq!(View::from_hash(""), View::default());
+        assert_eq!(View::from_hash("#stat=bogus&x=1").stat, "p50");
+
+        let full = View {
+            route: Route::Home,
+            window: "30d".into(),
+            stat: "p99".into(),
+            geos: vec!["asia-pacific".into(), "europe".into()],
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            sort: Sort::Column {
+                dst: "eu-west-1".into(),
+                desc: true,
+            },
+            pairs: vec![
+                ("us-east-1".into(), "eu-west-1".into()),
+                ("eu-west-1".into(), "us-east-1".into()),
+            ],
+            range: Range::Custom {
+                from: "2026-11-01".into(),
+                to: "2026-11-19".into(),
+            },
+        };
+        let h = full.to_hash();
+        assert_eq!(
+            h,
+            "#window=30d&stat=p99&geo=asia-pacific,europe&region=eu-west-1,us-east-1\
+             &sort=col:eu-west-1:desc&pairs=us-east-1:eu-west-1,eu-west-1:us-east-1\
+             &range=2026-11-01..2026-11-19"
+        );
+        assert_eq!(View::from_hash(&h), full);
+        // Browsers may percent-encode the fragment.
+        assert_eq!(View::from_hash(&h.replace(':', "%3A")), full);
+    }
+
+    #[test]
+    fn the_api_route_keeps_nothing_else() {
+        let v = View::from_hash("#/api");
+        assert_eq!(v.route, Route::Api);
+        assert_eq!(v.to_hash(), "#/api");
+        assert_eq!(View::from_hash("#/").route, Route::Home);
+    }
+
+    #[test]
+    fn bad_values_fall_back() {
+        let v = View::from_hash(
+            "#geo=Europe,<b>&region=us-east-1,us-east-1&sort=col:&range=2026-11-20..2026-11-01&pairs=a:b,c,d:e:f",
+        );
+        assert!(v.geos.is_empty());
+        assert_eq!(v.regions, vec!["us-east-1".to_string()]);
+        assert_eq!(v.sort, Sort::Geo);
+        assert_eq!(v.range, Range::default(), "a reversed range is refused");
+        assert_eq!(v.pairs, vec![("a".to_string(), "b".to_string())]);
+        let many: Vec<String> = (0..10).map(|i| format!("r{i}:s{i}")).collect();
+        let v = View::from_hash(&format!("#pairs={}", many.join(",")));
+        assert_eq!(v.pairs.len(), MAX_PAIRS);
+    }
+
+    #[test]
+    fn custom_ranges_cover_whole_days() {
+        let r = Range::from_id("2026-11-19..2026-11-19").unwrap();
+        let (a, b) = r.custom_bounds().unwrap();
+        assert_eq!(b - a, 86_400);
+        assert_eq!(shared::time::rfc3339(a), "2026-11-19T00:00:00Z");
+        assert_eq!(Range::from_id("2026-11-19"), None);
+        assert_eq!(Range::from_id("1y"), Some(Range::Last(Preset::Year)));
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Measures the frontend as BENCHMARKS.md reports it (section "Frontend"):
+# the size of the wasm + JS that a browser downloads (gzipped), navigation to
+# the full matrix with a cold cache, and the redraw of a 3-pair, 1-year graph.
+#
+#   bash scripts/bench-frontend.sh          # builds the site and the CLI if needed
+#   RUNS=30 bash scripts/bench-frontend.sh  # more runs per figure (default 15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+bash scripts/build-site.sh >/dev/null 2>&1 || bash scripts/build-site.sh
+bin="$CARGO_TARGET_DIR/release/cloudping"
+[ -x "$bin" ] || cargo build --release -p cloudping
+
+echo "== bundle (dist/)"
+wasm=$(ls dist/*.wasm)
+js=$(ls dist/*.js)
+size() { stat -c %s "$1"; }
+gz9() { gzip -9c "$1" | wc -c; }
+gz6() { gzip -6c "$1" | wc -c; }
+printf '| file | raw | gzip -6 | gzip -9 |\n|---|---|---|---|\n'
+printf '| wasm | %s | %s | %s |\n' "$(size "$wasm")" "$(gz6 "$wasm")" "$(gz9 "$wasm")"
+printf '| JS | %s | %s | %s |\n' "$(size "$js")" "$(gz6 "$js")" "$(gz9 "$js")"
+printf '| wasm + JS | %s | %s | %s |\n' "$(( $(size "$wasm") + $(size "$js") ))" \
+  "$(( $(gz6 "$wasm") + $(gz6 "$js") ))" "$(( $(gz9 "$wasm") + $(gz9 "$js") ))"
+
+echo
+echo "== a feed published by the pipeline: 2 simulated days of every region"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" --db "$work/db.sqlite" --bucket "$work/bucket" simulate --days 2 2>/dev/null
+"$bin" --db "$work/db.sqlite" --bucket "$work/bucket" rollup 2>/dev/null
+"$bin" --db "$work/db.sqlite" --bucket "$work/bucket" publish 2>/dev/null
+
+echo
+CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" PIPELINE_FEED="$work/bucket/data/v1" \
+FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v1" TOOLS_DIR="$CLOUDPING_CACHE/tools" \
+CHROMIUM="$(command -v chromium)" RUNS="${RUNS:-15}" \
+  node tests/e2e/bench-frontend.mjs

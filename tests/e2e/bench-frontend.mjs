@@ -1,0 +1,162 @@
+// Measures the trunk-built site in headless Chromium (run by scripts/bench-frontend.sh):
+//
+// 1. navigation to the full matrix with a cold cache: a fresh browser context per run,
+//    from `goto` to the table in the DOM (the app's `matrix-ready` performance mark,
+//    and the wall time seen from outside);
+// 2. redraw of a graph of 3 pairs × 1 year of hourly points (a synthetic feed made
+//    here): the canvas's `data-draw-ms` (data preparation and drawing) on each resize.
+//
+// Environment: CLOUDPING_BIN, DIST_DIR, PIPELINE_FEED (a published data/v1 folder with
+// every region), FIXTURES_DIR, TOOLS_DIR, CHROMIUM, RUNS (default 15).
+// Not a test file: node --test does not pick it up (no .test. in its name).
+import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, cpSync, writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set; run scripts/bench-frontend.sh`);
+  return v;
+};
+const require = createRequire(join(env('TOOLS_DIR'), 'package.json'));
+const { chromium } = require('playwright-core');
+const RUNS = Number(process.env.RUNS || 15);
+const dirs = [];
+const servers = [];
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+function site(feedDir) {
+  const root = mkdtempSync(join(tmpdir(), 'cloudping-bench-'));
+  dirs.push(root);
+  cpSync(env('DIST_DIR'), root, { recursive: true });
+  cpSync(feedDir, join(root, 'data/v1'), { recursive: true });
+  return root;
+}
+
+async function serve(root) {
+  const port = await freePort();
+  const proc = spawn(env('CLOUDPING_BIN'), ['--bucket', root, 'serve', '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  servers.push(proc);
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(url)).ok) return url; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`cloudping serve did not start on ${url}`);
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
+};
+const fmt = (st) => `${st.median.toFixed(1)} | ${st.min.toFixed(1)} | ${st.p90.toFixed(1)} | ${st.max.toFixed(1)}`;
+
+/** A feed of the fixture's 3 regions with a year of hourly points for 3 pairs. */
+function yearFeed() {
+  const feed = mkdtempSync(join(tmpdir(), 'cloudping-year-'));
+  dirs.push(feed);
+  cpSync(env('FIXTURES_DIR'), feed, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(feed, 'manifest.json'), 'utf8'));
+  const end = Date.parse(manifest.data_end) / 1000;
+  const n = 365 * 24;
+  const start = end - n * 3600;
+  const pairs = [['us-east-1', 'eu-west-1', 68], ['us-east-1', 'ap-northeast-1', 146], ['eu-west-1', 'ap-northeast-1', 212]];
+  const index = JSON.parse(readFileSync(join(feed, 'series/index.json'), 'utf8'));
+  let seed = 1;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (const [src, dst, base] of pairs) {
+    const s = { version: 1, source: src, destination: dst, resolution: '1h', step_seconds: 3600,
+      start: new Date(start * 1000).toISOString().replace('.000Z', 'Z'), unit: 'ms',
+      p10: [], p50: [], p90: [], min: [], max: [], samples: [], lost: [] };
+    for (let i = 0; i < n; i++) {
+      const gap = rnd() < 0.002;
+      const v = base * (1 + 0.02 * Math.sin((2 * Math.PI * i) / 24) + 0.01 * rnd()) + (rnd() < 0.003 ? base * 0.5 : 0);
+      const r = (x) => (gap ? null : Math.round(x * 10) / 10);
+      s.p10.push(r(v * 0.985)); s.p50.push(r(v)); s.p90.push(r(v * 1.03)); s.min.push(r(v * 0.97)); s.max.push(r(v * 1.2));
+      const lost = gap ? 120 : (rnd() < 0.01 ? 1 : 0);
+      s.samples.push(gap ? 0 : 120 - lost); s.lost.push(lost);
+    }
+    const rel = `series/${src}/${dst}/1h.year.json`;
+    mkdirSync(join(feed, `series/${src}/${dst}`), { recursive: true });
+    writeFileSync(join(feed, rel), JSON.stringify(s));
+    index.pairs[`${src}>${dst}`] = { '1h': rel };
+  }
+  writeFileSync(join(feed, 'series/index.json'), JSON.stringify(index));
+  return { feed, pairs: pairs.map(([a, b]) => `${a}:${b}`).join(','), points: n };
+}
+
+const browser = await chromium.launch({
+  executablePath: env('CHROMIUM'),
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const out = [];
+try {
+  // 1. Navigation to the full matrix, cold cache.
+  const feed = env('PIPELINE_FEED');
+  const manifest = JSON.parse(readFileSync(join(feed, 'manifest.json'), 'utf8'));
+  const matrix = JSON.parse(readFileSync(join(feed, manifest.windows[0].matrix), 'utf8'));
+  const url = await serve(site(feed));
+  const mark = [];
+  const wall = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const t0 = performance.now();
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => performance.getEntriesByName('matrix-ready').length > 0, null, { timeout: 20000, polling: 'raf' });
+    const t1 = performance.now();
+    const m = await page.evaluate(() => performance.getEntriesByName('matrix-ready')[0].startTime);
+    const rows = await page.locator('table.matrix tbody tr').count();
+    if (rows !== matrix.sources.length) throw new Error(`${rows} rows, expected ${matrix.sources.length}`);
+    if (i > 0) { mark.push(m); wall.push(t1 - t0); } // the first run warms the browser process only
+    await context.close();
+  }
+  out.push(`navigation to the full matrix (${matrix.sources.length} × ${matrix.destinations.length}), cold cache, ${RUNS} runs`);
+  out.push('| measure | median ms | min | p90 | max |');
+  out.push('|---|---|---|---|---|');
+  out.push(`| navigation start → table in the DOM (performance mark) | ${fmt(stats(mark))} |`);
+  out.push(`| goto → table seen by the test driver (wall) | ${fmt(stats(wall))} |`);
+
+  // 2. Redraw of 3 pairs × 1 year hourly.
+  const year = yearFeed();
+  const yurl = await serve(site(year.feed));
+  for (const scale of [1, 2]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: scale });
+    const page = await context.newPage();
+    await page.goto(`${yurl}#window=1d&stat=p50&pairs=${year.pairs}&range=1y`);
+    await page.waitForFunction(() => document.querySelector('#chart')?.dataset.lines === '3', null, { timeout: 20000 });
+    const points = await page.evaluate(() => document.querySelector('#chart').dataset.points);
+    if (Number(points) !== 3 * year.points) throw new Error(`${points} points drawn`);
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      const before = await page.evaluate(() => Number(document.querySelector('#chart').dataset.drawn));
+      await page.setViewportSize({ width: 1280 - ((i + 1) % 2) * 16, height: 900 });
+      await page.waitForFunction((b) => Number(document.querySelector('#chart').dataset.drawn) > b, before, { polling: 'raf' });
+      times.push(await page.evaluate(() => Number(document.querySelector('#chart').dataset.drawMs)));
+    }
+    const cols = await page.evaluate(() => document.querySelector('#chart').dataset.columns);
+    out.push('');
+    out.push(`redraw, 3 pairs × ${year.points} hourly points (1 year), canvas 1264–1280 CSS px wide at ${scale}× device pixels, ${cols} columns drawn, ${RUNS} redraws`);
+    out.push('| measure | median ms | min | p90 | max |');
+    out.push('|---|---|---|---|---|');
+    out.push(`| prepare (cut, fold to pixel columns) + draw | ${fmt(stats(times))} |`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  for (const s of servers) s.kill();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+console.log(out.join('\n'));
