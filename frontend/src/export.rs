@@ -8,7 +8,6 @@ use std::fmt::Write;
 
 use serde::Serialize;
 use shared::feed::v1::{Matrix, Series};
-use shared::stats::Stat;
 
 use crate::grid::Layout;
 
@@ -56,45 +55,6 @@ pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
         samples: counts(&x.samples),
         lost: counts(&x.lost),
     }
-}
-
-/// A matrix as CSV, one row per pair, in the published CSV's format.
-pub fn matrix_csv(m: &Matrix) -> String {
-    let mut out = String::from("source,destination,samples,lost,loss_pct");
-    for s in Stat::ALL {
-        out.push(',');
-        out.push_str(s.id());
-    }
-    out.push('\n');
-    for (i, src) in m.sources.iter().enumerate() {
-        for (j, dst) in m.destinations.iter().enumerate() {
-            let n = m
-                .samples
-                .get(i)
-                .and_then(|r| r.get(j))
-                .copied()
-                .unwrap_or(0);
-            let l = m.lost.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
-            let loss = if n + l > 0 {
-                format!("{:.3}", 100.0 * l as f64 / (n + l) as f64)
-            } else {
-                String::new()
-            };
-            let _ = write!(out, "{src},{dst},{n},{l},{loss}");
-            for s in Stat::ALL {
-                out.push(',');
-                if let Some(v) = m
-                    .stats
-                    .get(s.id())
-                    .and_then(|g| g.get(i)?.get(j).copied().flatten())
-                {
-                    let _ = write!(out, "{v:.2}");
-                }
-            }
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// The points of `s` inside `[from, to)`, as a series of its own.
@@ -206,7 +166,7 @@ mod tests {
             cols: (0..x.destinations.len()).collect(),
         };
         assert_eq!(matrix_view(&x, &all), x);
-        assert_eq!(matrix_csv(&x), read("matrix/1d.csv"));
+        assert_eq!(x.to_csv(), read("matrix/1d.csv"));
     }
 
     #[test]
@@ -223,7 +183,7 @@ mod tests {
         assert_eq!(shown.sources, ["eu-west-1", "us-east-1"]);
         assert_eq!(shown.destinations, ["us-east-1", "eu-west-1"]);
         assert_eq!(shown.get("p50", "us-east-1", "eu-west-1"), Some(68.42));
-        let csv = matrix_csv(&shown);
+        let csv = shown.to_csv();
         assert_eq!(csv.lines().count(), 1 + 4);
         assert!(csv.contains("\nus-east-1,eu-west-1,2880,0,0.000,66.37,67.39,68.42,"));
     }

@@ -218,35 +218,6 @@ pub fn matrix(ws: &WindowSummaries) -> Matrix {
     }
 }
 
-/// The matrix as CSV: one row per pair, empty cells where there is no value.
-pub fn matrix_csv(m: &Matrix) -> String {
-    let mut out = String::from("source,destination,samples,lost,loss_pct");
-    for s in Stat::ALL {
-        out.push(',');
-        out.push_str(s.id());
-    }
-    out.push('\n');
-    for (i, src) in m.sources.iter().enumerate() {
-        for (j, dst) in m.destinations.iter().enumerate() {
-            let (n, l) = (m.samples[i][j], m.lost[i][j]);
-            let loss = if n + l > 0 {
-                format!("{:.3}", 100.0 * l as f64 / (n + l) as f64)
-            } else {
-                String::new()
-            };
-            out.push_str(&format!("{src},{dst},{n},{l},{loss}"));
-            for s in Stat::ALL {
-                out.push(',');
-                if let Some(v) = m.stats.get(s.id()).and_then(|g| g[i][j]) {
-                    out.push_str(&format!("{v:.2}"));
-                }
-            }
-            out.push('\n');
-        }
-    }
-    out
-}
-
 /// A series from per-interval summaries keyed by interval start, covering
 /// `[start, end)` at `step`; intervals without a summary are gaps (`null`).
 pub fn series(
@@ -431,7 +402,7 @@ where
         let m = matrix(&ws);
         codes.extend(m.sources.iter().chain(&m.destinations).cloned());
         let json = encode(w.id, &m)?;
-        let csv = matrix_csv(&m);
+        let csv = m.to_csv();
         let rel = addressed(&format!("matrix/{}", w.id), "json", &json);
         let rel_csv = addressed(&format!("matrix/{}", w.id), "csv", csv.as_bytes());
         up.data(&rel, &json, &meta("application/json", IMMUTABLE))

@@ -32,7 +32,7 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
                 dom::download(
                     &format!("cloudping-{}-matrix.csv", shown.window),
                     "text/csv",
-                    &export::matrix_csv(&shown),
+                    &shown.to_csv(),
                 )
             } else {
                 match serde_json::to_string(&shown) {

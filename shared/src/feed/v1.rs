@@ -304,6 +304,45 @@ impl Matrix {
         *self.stats.get(stat)?.get(i)?.get(j)?
     }
 
+    /// The matrix as CSV, one row per pair in row-major order:
+    /// `source,destination,samples,lost,loss_pct,p10,…,max`, empty cells where
+    /// there is no value. The published `.csv` files and the site's downloads
+    /// are both this.
+    pub fn to_csv(&self) -> String {
+        use std::fmt::Write;
+        let stats = crate::stats::Stat::ALL;
+        let mut out = String::from("source,destination,samples,lost,loss_pct");
+        for s in stats {
+            out.push(',');
+            out.push_str(s.id());
+        }
+        out.push('\n');
+        let count = |g: &Vec<Vec<u64>>, i: usize, j: usize| {
+            g.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0)
+        };
+        for (i, src) in self.sources.iter().enumerate() {
+            for (j, dst) in self.destinations.iter().enumerate() {
+                let (n, l) = (count(&self.samples, i, j), count(&self.lost, i, j));
+                let _ = write!(out, "{src},{dst},{n},{l},");
+                if n + l > 0 {
+                    let _ = write!(out, "{:.3}", 100.0 * l as f64 / (n + l) as f64);
+                }
+                for s in stats {
+                    out.push(',');
+                    if let Some(v) = self
+                        .stats
+                        .get(s.id())
+                        .and_then(|g| g.get(i)?.get(j).copied().flatten())
+                    {
+                        let _ = write!(out, "{v:.2}");
+                    }
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// Row and column of a pair.
     pub fn index(&self, src: &str, dst: &str) -> Option<(usize, usize)> {
         let i = self.sources.iter().position(|s| s == src)?;
