@@ -11,34 +11,29 @@ use shared::feed::v1::{Matrix, Series};
 
 use crate::grid::Layout;
 
+/// The cells of `grid` at the layout's rows and columns; `missing` where the
+/// grid is short (a malformed feed must not panic).
+fn pick<T: Copy>(grid: &[Vec<T>], layout: &Layout, missing: T) -> Vec<Vec<T>> {
+    layout
+        .rows
+        .iter()
+        .map(|&i| {
+            layout
+                .cols
+                .iter()
+                .map(|&j| {
+                    grid.get(i)
+                        .and_then(|r| r.get(j))
+                        .copied()
+                        .unwrap_or(missing)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The shown part of a matrix: the layout's rows and columns, every statistic.
 pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
-    let pick = |grid: &Vec<Vec<Option<f64>>>| -> Vec<Vec<Option<f64>>> {
-        layout
-            .rows
-            .iter()
-            .map(|&i| {
-                layout
-                    .cols
-                    .iter()
-                    .map(|&j| grid.get(i).and_then(|r| r.get(j)).copied().flatten())
-                    .collect()
-            })
-            .collect()
-    };
-    let counts = |grid: &Vec<Vec<u64>>| -> Vec<Vec<u64>> {
-        layout
-            .rows
-            .iter()
-            .map(|&i| {
-                layout
-                    .cols
-                    .iter()
-                    .map(|&j| grid.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0))
-                    .collect()
-            })
-            .collect()
-    };
     Matrix {
         version: x.version,
         window: x.window.clone(),
@@ -51,9 +46,13 @@ pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
             .iter()
             .map(|&j| x.destinations[j].clone())
             .collect(),
-        stats: x.stats.iter().map(|(k, g)| (k.clone(), pick(g))).collect(),
-        samples: counts(&x.samples),
-        lost: counts(&x.lost),
+        stats: x
+            .stats
+            .iter()
+            .map(|(k, g)| (k.clone(), pick(g, layout, None)))
+            .collect(),
+        samples: pick(&x.samples, layout, 0),
+        lost: pick(&x.lost, layout, 0),
     }
 }
 

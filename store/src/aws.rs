@@ -11,23 +11,17 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use crate::StoreError;
 
-macro_rules! http_client {
-    () => {
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .build_https()
-    };
-}
-
 /// The HTTPS client every SDK client here uses.
 pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
-    http_client!()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// SDK configuration from the environment (on Lambda: the function's role and region).
 pub async fn from_env() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http_client!())
+        .http_client(https_client())
         .load()
         .await
 }
@@ -36,7 +30,7 @@ pub async fn from_env() -> SdkConfig {
 /// test credentials.
 pub async fn local(endpoint: &str, region: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http_client!())
+        .http_client(https_client())
         .endpoint_url(endpoint)
         .region(Region::new(region.to_string()))
         .credentials_provider(Credentials::new("test", "test", None, None, "static"))

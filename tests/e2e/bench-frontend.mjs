@@ -9,51 +9,17 @@
 // Environment: CLOUDPING_BIN, DIST_DIR, PIPELINE_FEED (a published data/v1 folder with
 // every region), FIXTURES_DIR, TOOLS_DIR, CHROMIUM, RUNS (default 15).
 // Not a test file: node --test does not pick it up (no .test. in its name).
-import { createRequire } from 'node:module';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, cpSync, writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, cpSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import * as h from './harness.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set; run scripts/bench-frontend.sh`);
-  return v;
-};
-const require = createRequire(join(env('TOOLS_DIR'), 'package.json'));
-const { chromium } = require('playwright-core');
+const env = (name) => h.env(name, 'run scripts/bench-frontend.sh');
+const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 const RUNS = Number(process.env.RUNS || 15);
-const dirs = [];
-const servers = [];
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-function site(feedDir) {
-  const root = mkdtempSync(join(tmpdir(), 'cloudping-bench-'));
-  dirs.push(root);
-  cpSync(env('DIST_DIR'), root, { recursive: true });
-  cpSync(feedDir, join(root, 'data/v1'), { recursive: true });
-  return root;
-}
-
-async function serve(root) {
-  const port = await freePort();
-  const proc = spawn(env('CLOUDPING_BIN'), ['--bucket', root, 'serve', '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  servers.push(proc);
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(url)).ok) return url; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`cloudping serve did not start on ${url}`);
-}
+const dirs = h.dirs;
+const site = (feedDir) => h.site(env('DIST_DIR'), feedDir);
+const serve = (root) => h.serve(env('CLOUDPING_BIN'), root);
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -156,7 +122,6 @@ try {
   }
 } finally {
   await browser.close();
-  for (const s of servers) s.kill();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  h.cleanup();
 }
 console.log(out.join('\n'));

@@ -8,57 +8,23 @@
 // TOOLS_DIR (where playwright-core is installed), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, cpSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import * as h from './harness.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set; run the tests through scripts/test.sh`);
-  return v;
-};
-const require = createRequire(join(env('TOOLS_DIR'), 'package.json'));
-const { chromium } = require('playwright-core');
+const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
+const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 const FIXTURES = env('FIXTURES_DIR');
 
 let browser;
-const servers = [];
-const dirs = [];
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-/** A site folder: the built frontend plus data/v1 from `feedDir` (or none). */
-function site(feedDir) {
-  const root = mkdtempSync(join(tmpdir(), 'cloudping-site-'));
-  dirs.push(root);
-  cpSync(DIST, root, { recursive: true });
-  if (feedDir) cpSync(feedDir, join(root, 'data/v1'), { recursive: true });
-  return root;
-}
-
-async function serve(root) {
-  const port = await freePort();
-  const proc = spawn(BIN, ['--bucket', root, 'serve', '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  servers.push(proc);
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(url)).ok) return url; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`cloudping serve did not start on ${url}`);
-}
+const dirs = h.dirs;
+const site = (feedDir) => h.site(DIST, feedDir);
+const serve = (root) => h.serve(BIN, root);
 
 async function open(url) {
   const page = await browser.newPage();
@@ -80,8 +46,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const s of servers) s.kill();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  h.cleanup();
 });
 
 test('the fixed feed shows its known values, labelled', async () => {

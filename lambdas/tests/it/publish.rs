@@ -16,10 +16,7 @@ const T0: i64 = 1_795_564_800; // 2026-11-25T00:00:00Z
 
 async fn bucket(moto: &Moto) -> S3Bucket {
     let conf = store::aws::local(&moto.endpoint, "us-east-1").await;
-    let s3 = aws_sdk_s3::config::Builder::from(&conf)
-        .force_path_style(true)
-        .build();
-    let b = S3Bucket::new(aws_sdk_s3::Client::from_conf(s3), "feed");
+    let b = S3Bucket::new(store::aws::s3_client(&conf, true), "feed");
     b.create().await.unwrap();
     b
 }

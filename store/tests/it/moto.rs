@@ -69,10 +69,7 @@ async fn an_unreachable_table_is_retryable() {
 async fn s3_conforms() {
     let moto = Moto::start();
     let conf = store::aws::local(&moto.endpoint, "us-east-1").await;
-    let s3 = aws_sdk_s3::config::Builder::from(&conf)
-        .force_path_style(true)
-        .build();
-    let b = S3Bucket::new(aws_sdk_s3::Client::from_conf(s3), "feed");
+    let b = S3Bucket::new(store::aws::s3_client(&conf, true), "feed");
     b.create().await.unwrap();
     conformance::bucket(&b).await;
 }
