@@ -1,37 +1,53 @@
-//! A mergeable percentile sketch of RTTs: DDSketch-style logarithmic buckets.
+//! A mergeable percentile sketch of RTTs: DDSketch-style logarithmic buckets,
+//! answered by interpolating inside a bucket.
 //!
 //! Rollups keep one [`Sketch`] per pair per hour instead of the raw connects;
 //! days and windows are merges of hours. Merging is exact integer addition, so
 //! it is associative and commutative: any grouping and any order of the same
 //! hours gives the same sketch, byte for byte once serialized.
 //!
-//! # Buckets and the error bound
+//! # Buckets
 //!
 //! An RTT of `v ≥ 1` µs falls in bucket `i = ⌈log_γ v⌉`, the interval
-//! `(γ^(i−1), γ^i]`, with `γ = (1+α)/(1−α)` and [`ALPHA`] `= 0.005`. The bucket
-//! answers with `2γ^i/(γ+1)`, which is within `α` relative of every value in the
-//! interval (the worst cases are its two ends). `0` µs has a bucket of its own and
-//! answers `0`. In storage the key is `i + 1`, so `0` µs is key 0 and keys fit
-//! a `u16` (`u32::MAX` µs is key 2220).
+//! `(γ^(i−1), γ^i]`, with [`GAMMA`] `= 1 + ε` and [`ALPHA`] `= ε = 0.0009`: a
+//! bucket is 0.09 % wide. `0` µs has a bucket of its own. In storage the key is
+//! `i + 1`, so `0` µs is key 0 and keys fit a `u16` (`u32::MAX` µs is key 24 658).
 //!
-//! # Quantiles are within α of the exact ones
+//! # The value at a rank
+//!
+//! The samples of a bucket are taken as spread evenly over the part of the
+//! bucket that the exact `[min, max]` leaves: the `j`-th of `c` samples in a
+//! bucket whose clamped bounds are `L' = max(γ^(i−1), min)` and
+//! `U' = min(γ^i, max)` answers `L' + (U' − L')·(j + ½)/c`. A bucket that can
+//! hold a single integer µs (every bucket below 1.1 ms) answers that integer, so
+//! sub-millisecond RTTs are exact. Ranks `0` and `n−1` answer the exact `min`
+//! and `max`.
+//!
+//! Why interpolate instead of answering one value per bucket (DDSketch's
+//! midpoint): a single value per bucket makes distinct percentiles collapse
+//! onto one figure and hourly medians climb in steps of a bucket's width.
+//! Interpolated, the value rises with the rank inside a bucket too, so no
+//! plateau is invented.
+//!
+//! # Quantiles are within ε of the exact ones
 //!
 //! [`Sketch::quantile_us`] uses the definition of [`crate::stats::quantile_sorted`]
-//! (DuckDB's `quantile_cont`): with `n` samples, `pos = q(n−1)`, the order
-//! statistics `x_lo`, `x_hi` at ranks `⌊pos⌋` and `⌊pos⌋+1`, and
+//! (numpy's default, DuckDB's `quantile_cont`): with `n` samples, `pos = q(n−1)`,
+//! the order statistics `x_lo`, `x_hi` at ranks `⌊pos⌋` and `⌊pos⌋+1`, and
 //! `Q = x_lo + (x_hi − x_lo)·f` with `f = pos − ⌊pos⌋`. The sketch answers the same
-//! formula with `x̂_r` in place of `x_r`, where `x̂_r` is the value of the bucket
-//! holding rank `r`, clamped to the exact `[min, max]` (and exactly `min`, `max`
-//! at ranks `0` and `n−1`). Then:
+//! formula with `x̂_r`, its value at rank `r`, in place of `x_r`. Then:
 //!
-//! * `x_r` lies in the bucket of rank `r`, so `|x̂_r − x_r| ≤ α·x_r` before the
-//!   clamp, and the clamp only moves `x̂_r` towards `x_r`, which is inside `[min, max]`;
+//! * `x_r` and `x̂_r` both lie in `[L', U'] ⊆ (γ^(i−1), γ^i]` of the bucket
+//!   holding rank `r`, so `|x̂_r − x_r| ≤ U' − L' < γ^(i−1)(γ − 1) < ε·x_r`;
 //! * `Q̂ − Q = (1−f)(x̂_lo − x_lo) + f(x̂_hi − x_hi)`, so
-//!   `|Q̂ − Q| ≤ α((1−f)x_lo + f·x_hi) = α·Q` since the weights are not negative.
+//!   `|Q̂ − Q| < ε((1−f)x_lo + f·x_hi) = ε·Q` since the weights are not negative.
 //!
-//! Every reported percentile is therefore within 0.5 % of the exact percentile of
-//! the same samples (up to f64 rounding, ~1e-15 relative). The property tests in
-//! `tests/it/sketch.rs` check this on random, heavy-tailed, bimodal and tiny inputs.
+//! Every percentile is therefore within 0.09 % of the exact percentile of the
+//! same samples (up to f64 rounding, ~1e-15 relative). The feed rounds to 1 µs,
+//! which adds at most 0.5 µs: a published percentile is within 0.1 % or 10 µs,
+//! whichever is larger, of the exact one. The property tests in
+//! `tests/it/sketch.rs` check this on random, heavy-tailed, bimodal, tiny and
+//! empty inputs.
 //!
 //! # Exact figures
 //!
@@ -45,8 +61,7 @@
 //! (2.1 s) come from a 4 MiB table built on first use (the browser, which only
 //! reads summaries, never builds it); above that, from the formula. A block of
 //! samples costs one pass for min, max and sum, one resize, and then one look-up
-//! and one increment per sample (about 2.7 ns on one core of the benchmark machine;
-//! see `BENCHMARKS.md`).
+//! and one increment per sample (see `BENCHMARKS.md`).
 //!
 //! # Encoding
 //!
@@ -54,24 +69,23 @@
 //! collapsed into one negative number (`-z` = `z` empty buckets):
 //!
 //! ```json
-//! {"l":1,"s":8523431,"min":70012,"max":104223,"k":1117,"c":[31,52,25,8,2,1,-34,1]}
+//! {"l":1,"s":8523431,"min":70012,"max":104223,"k":12434,"c":[3,5,2,-1,4,2,-40,1]}
 //! ```
 //!
 //! `l` failed connects (omitted when 0), `s` sum of RTTs in µs, `min`/`max` in µs,
 //! `k` the key of the first count, `c` the counts. A sketch of no sample has only
-//! `l` (or is `{}`). Why this shape: an hour of one pair is a dense core of a
-//! few adjacent buckets (the jitter spans 2–30 buckets of 1 %) plus rare spikes far
-//! out. Dense counts cost no key for the core, and the run-length gap costs one
-//! number per spike instead of one per empty bucket; sparse `[key, count]` pairs
-//! would repeat a 4-digit key for every bucket. An hour of 120 connects encodes
-//! in 72 bytes of JSON on average (p99 109 B, max 179 B over the 882 000
-//! simulated pair-hours of `publisher/examples/rollup_bench.rs`; the unit test
-//! `typical_hour_is_small` pins a typical one below 100 B). The encoding is
+//! `l` (or is `{}`). Why this shape: an hour of one pair is a dense core of
+//! adjacent buckets (the jitter spans tens of buckets of 0.09 %) plus rare spikes
+//! far out. Dense counts cost no key for the core, and the run-length gap costs
+//! one number per spike instead of one per empty bucket; sparse `[key, count]`
+//! pairs would repeat a 5-digit key for every bucket. The unit test
+//! `typical_hour_is_small` pins a typical hour below 200 B. The encoding is
 //! canonical: the same sketch always gives the same bytes, and decoding
 //! refuses non-canonical input.
 //!
-//! `α` and the key mapping are part of this format: changing them makes stored
-//! sketches unmergeable with new ones, so that needs a new format.
+//! `ε` and the key mapping are part of this format ([`FORMAT`]): changing them
+//! makes stored sketches unmergeable with new ones, so that needs a new format
+//! and a rebuild of the stored sketches from the rounds.
 
 use std::sync::OnceLock;
 
@@ -80,11 +94,23 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::round::Round;
 use crate::stats::{Latency, Stat, Summary};
 
-/// The relative-error bound of every reported percentile: 0.5 %.
-pub const ALPHA: f64 = 0.005;
+/// The relative-error bound of every percentile the sketch reports: 0.09 %
+/// (strictly below; see the module docs). It is also a bucket's relative width.
+pub const ALPHA: f64 = 0.0009;
 
-/// The ratio between consecutive bucket bounds, `(1+α)/(1−α)` ≈ 1.01005.
-pub const GAMMA: f64 = (1.0 + ALPHA) / (1.0 - ALPHA);
+/// The ratio between consecutive bucket bounds, `1 + ε`.
+pub const GAMMA: f64 = 1.0 + ALPHA;
+
+/// The sketch format: bump it when [`ALPHA`] or the key mapping change, so
+/// stores know their sketches must be rebuilt from the rounds.
+pub const FORMAT: u32 = 2;
+
+/// What a published percentile is good to, relative: 0.1 % (the sketch's
+/// 0.09 % plus the feed's rounding to 1 µs).
+pub const PUBLISHED_RELATIVE: f64 = 0.001;
+/// What a published percentile is good to, absolute, in µs: 10 µs, the
+/// floor that applies below 10 ms.
+pub const PUBLISHED_ABSOLUTE_US: f64 = 10.0;
 
 /// Values below this many µs (2.1 s, beyond every real RTT) take their key from
 /// a table instead of a logarithm: insertion is the hot path of a rollup.
@@ -95,7 +121,7 @@ fn key_by_formula(v: u32) -> u16 {
     if v == 0 {
         0
     } else {
-        // ln(u32::MAX) / ln γ < 2219, so the cast cannot truncate.
+        // ln(u32::MAX) / ln γ < 24 657, so the cast cannot truncate.
         (f64::from(v).ln() / GAMMA.ln()).ceil() as u16 + 1
     }
 }
@@ -115,12 +141,13 @@ fn key_of(table: &[u16], v: u32) -> u16 {
     }
 }
 
-/// The value a bucket answers with, µs: `2γ^i/(γ+1)` for key `i + 1`, and 0 for key 0.
-fn bucket_value(key: u16) -> f64 {
+/// The bounds `(γ^(i−1), γ^i]` of the bucket of key `i + 1`, µs; key 0 is `[0, 0]`.
+fn bucket_bounds(key: u16) -> (f64, f64) {
     if key == 0 {
-        0.0
+        (0.0, 0.0)
     } else {
-        2.0 * (f64::from(key - 1) * GAMMA.ln()).exp() / (GAMMA + 1.0)
+        let i = f64::from(key - 1);
+        (((i - 1.0) * GAMMA.ln()).exp(), (i * GAMMA.ln()).exp())
     }
 }
 
@@ -424,7 +451,20 @@ impl RankWalk<'_> {
             self.bucket += 1;
         }
         let key = s.first_key + self.bucket as u16;
-        bucket_value(key).clamp(f64::from(s.min_us), f64::from(s.max_us))
+        let (min, max) = (f64::from(s.min_us), f64::from(s.max_us));
+        if key == 0 {
+            return 0.0;
+        }
+        let (lower, upper) = bucket_bounds(key);
+        // A bucket that holds one integer µs at most answers it: exact.
+        let (first_int, last_int) = (lower.floor() + 1.0, upper.floor());
+        if last_int <= first_int {
+            return first_int.clamp(min, max);
+        }
+        let (lo, hi) = (lower.max(min), upper.min(max));
+        let count = s.counts[self.bucket] as f64;
+        let within = (rank - self.below) as f64;
+        (lo + (hi - lo) * (within + 0.5) / count).clamp(min, max)
     }
 }
 
@@ -569,21 +609,42 @@ mod tests {
     }
 
     #[test]
-    fn every_tabled_value_is_within_alpha_of_its_bucket() {
+    fn every_tabled_value_lies_in_its_bucket() {
         let table = key_table();
+        let inside = |v: u32, k: u16| {
+            let (lo, hi) = bucket_bounds(k);
+            let v = f64::from(v);
+            let slack = 1e-9 * v;
+            (v == 0.0 && k == 0) || (lo - slack < v && v <= hi + slack)
+        };
         for v in 0..TABLE_LEN as u32 {
-            let k = table[v as usize];
-            let err = (bucket_value(k) - f64::from(v)).abs();
-            assert!(
-                err <= ALPHA * f64::from(v) * (1.0 + 1e-12),
-                "{v} µs → key {k}: off by {err}"
-            );
+            assert!(inside(v, table[v as usize]), "{v} µs outside key {}", table[v as usize]);
         }
         for v in [TABLE_LEN as u32, 3_000_000, 1 << 30, u32::MAX] {
-            let err = (bucket_value(key_by_formula(v)) - f64::from(v)).abs();
-            assert!(err <= ALPHA * f64::from(v) * (1.0 + 1e-12), "{v}");
+            assert!(inside(v, key_by_formula(v)), "{v}");
         }
-        assert_eq!(key_by_formula(u32::MAX), 2220);
+        assert_eq!(key_by_formula(u32::MAX), 24_658);
+    }
+
+    #[test]
+    fn sub_millisecond_values_are_exact() {
+        let v: Vec<u32> = (0..1100).collect();
+        let s = sketch_of(&v);
+        for q in [0.1, 0.25, 0.5, 0.75, 0.9, 0.98, 0.99] {
+            let exact = q * 1099.0;
+            assert!((s.quantile_us(q).unwrap() - exact).abs() < 1e-9, "q {q}");
+        }
+    }
+
+    #[test]
+    fn percentiles_in_one_bucket_still_differ() {
+        // 100 samples spread over 60 µs at 70 ms: a handful of buckets. A
+        // value per bucket would give the same p25 and p50; interpolation
+        // keeps them apart.
+        let v: Vec<u32> = (0..100).map(|i| 70_000 + i * 3 / 5).collect();
+        let s = sketch_of(&v);
+        let (p25, p50) = (s.quantile_us(0.25).unwrap(), s.quantile_us(0.5).unwrap());
+        assert!(p50 - p25 > 5.0, "p25 {p25} p50 {p50}");
     }
 
     #[test]
@@ -660,20 +721,20 @@ mod tests {
         s.insert(91_000);
         s.add_lost(1);
         let json = serde_json::to_string(&s).unwrap();
-        assert!(json.len() < 100, "{} bytes: {json}", json.len());
+        assert!(json.len() < 200, "{} bytes: {json}", json.len());
         assert_eq!(serde_json::from_str::<Sketch>(&json).unwrap(), s);
     }
 
     #[test]
     fn encoding_is_run_length_dense() {
-        let mut s = sketch_of(&[1000, 1000, 1011, 1100]);
+        let mut s = sketch_of(&[1000, 1000, 1001, 1100]);
         s.add_lost(2);
         let k = key_by_formula(1000);
-        assert_eq!(key_by_formula(1011), k + 1);
+        assert_eq!(key_by_formula(1001), k + 1);
         let gap = key_by_formula(1100) - k - 2;
         assert_eq!(
             serde_json::to_string(&s).unwrap(),
-            format!(r#"{{"l":2,"s":4111,"min":1000,"max":1100,"k":{k},"c":[2,1,-{gap},1]}}"#)
+            format!(r#"{{"l":2,"s":4101,"min":1000,"max":1100,"k":{k},"c":[2,1,-{gap},1]}}"#)
         );
         let mut lost_only = Sketch::new();
         lost_only.add_lost(3);
