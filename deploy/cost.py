@@ -170,7 +170,7 @@ def model(a: argparse.Namespace) -> list[tuple[str, str, float]]:
     lines.append((
         "S3: PUT + LIST",
         f"{fmt(pub_runs)} publishes × ({fmt(puts_run)} PUT (3 series × {fmt(pairs)} pairs + 10) + "
-        f"{fmt(lists_run)} LIST (~{fmt(round(objects_listed))} keys under data/v1/)) = "
+        f"{fmt(lists_run)} LIST (~{fmt(round(objects_listed))} keys under data/v2/)) = "
         f"{fmt(s3_req / 1e6)} M × {price(p['s3_put'])}/1,000",
         s3_req / 1000 * p["s3_put"],
     ))

@@ -34,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 "$bin" --db "$work/db.sqlite" --bucket "$work/bucket" publish 2>/dev/null
 
 echo
-CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" PIPELINE_FEED="$work/bucket/data/v1" \
-FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v1" TOOLS_DIR="$CLOUDPING_CACHE/tools" \
+CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" PIPELINE_FEED="$work/bucket/data/v2" \
+FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v2" TOOLS_DIR="$CLOUDPING_CACHE/tools" \
 CHROMIUM="$(command -v chromium)" RUNS="${RUNS:-15}" \
   node tests/e2e/bench-frontend.mjs

@@ -20,7 +20,7 @@ mo rollup 2>/dev/null
 start=$(date +%s.%N)
 mo publish 2>&1 | tail -1 >&2
 end=$(date +%s.%N)
-feed="$work/month/data/v1"
+feed="$work/month/data/v2"
 files=$(find "$feed" -type f | wc -l)
 mb=$(du -sm "$feed" | cut -f1)
 printf 'full publish, 30 days, %s regions: %.1f s, %s files, %s MB\n' \
@@ -40,7 +40,7 @@ yr() { "$bin" --db "$work/year.sqlite" --bucket "$work/year" "$@"; }
 yr simulate --days 365 --end 2026-11-25T00:00:00Z --regions us-east-1,eu-west-1 2>/dev/null
 yr rollup 2>/dev/null
 yr publish 2>/dev/null
-f=$(ls "$work"/year/data/v1/series/us-east-1/eu-west-1/1h.*.json)
+f=$(ls "$work"/year/data/v2/series/us-east-1/eu-west-1/1h.*.json)
 points=$(python3 -c "import json;print(len(json.load(open('$f'))['p50']))")
 printf 'hourly series us-east-1 → eu-west-1, %s points: %.1f KB gzipped (%s KB raw)\n' \
   "$points" "$(calc "$(gz "$f")/1024")" "$(( $(stat -c %s "$f") / 1024 ))"

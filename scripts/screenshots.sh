@@ -4,7 +4,7 @@
 # in headless Chromium through playwright-core.
 #
 #   bash scripts/screenshots.sh            # a fresh feed: 8 simulated days of every region
-#   bash scripts/screenshots.sh BUCKET     # the feed in BUCKET/data/v1 (e.g. var/site after `make demo`)
+#   bash scripts/screenshots.sh BUCKET     # the feed in BUCKET/data/v2 (e.g. var/site after `make demo`)
 #
 # Writes docs/matrix.png (the 7-day matrix) and docs/graph.png (three pairs over 7 days).
 set -euo pipefail
@@ -31,12 +31,12 @@ if [ -z "$bucket" ]; then
   "$bin" --db "$work/db.sqlite" --bucket "$bucket" rollup 2>/dev/null
   "$bin" --db "$work/db.sqlite" --bucket "$bucket" publish 2>/dev/null
 fi
-[ -f "$bucket/data/v1/manifest.json" ] || { echo "no feed in $bucket/data/v1" >&2; exit 1; }
+[ -f "$bucket/data/v2/manifest.json" ] || { echo "no feed in $bucket/data/v2" >&2; exit 1; }
 
 # The site as it would be deployed: the build next to the feed.
 mkdir -p "$work/site/data" docs
 cp -r dist/. "$work/site/"
-cp -r "$bucket/data/v1" "$work/site/data/v1"
+cp -r "$bucket/data/v2" "$work/site/data/v2"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin" --bucket "$work/site" serve --addr "127.0.0.1:$port" 2>/dev/null &

@@ -55,10 +55,11 @@ if ! "$CACHE/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "
 fi
 
 # Python tools for the AWS-path tests (moto) and independent checks.
-if [ ! -x "$CACHE/venv/bin/moto_server" ] || [ ! -x "$CACHE/venv/bin/check-jsonschema" ]; then
-  say "installing moto[server] and check-jsonschema into $CACHE/venv"
+if [ ! -x "$CACHE/venv/bin/moto_server" ] || [ ! -x "$CACHE/venv/bin/check-jsonschema" ] ||
+   ! "$CACHE/venv/bin/python" -c 'import numpy' 2>/dev/null; then
+  say "installing moto[server], check-jsonschema and numpy into $CACHE/venv"
   python3 -m venv "$CACHE/venv"
-  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' check-jsonschema boto3
+  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' check-jsonschema boto3 numpy
 fi
 # Deploy tools (deploy/check.sh, scripts/deploy.sh) in a venv of their own:
 # aws-sam-cli pins boto3, click and pydantic older than the moto venv's. It brings

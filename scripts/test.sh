@@ -27,31 +27,38 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER
   cargo test -p frontend --target wasm32-unknown-unknown --locked
 
 step "feed fixtures against their JSON Schemas (check-jsonschema)"
-check-jsonschema --schemafile shared/schema/v1/manifest.schema.json shared/tests/fixtures/feed/v1/manifest.json
-check-jsonschema --schemafile shared/schema/v1/matrix.schema.json shared/tests/fixtures/feed/v1/matrix/*.json
-check-jsonschema --schemafile shared/schema/v1/series-index.schema.json shared/tests/fixtures/feed/v1/series/index.json
-check-jsonschema --schemafile shared/schema/v1/series.schema.json shared/tests/fixtures/feed/v1/series/*/*/*.json
-
-step "a feed published by the pipeline against the schemas"
+check-jsonschema --schemafile shared/schema/v2/manifest.schema.json shared/tests/fixtures/feed/v2/manifest.json
+check-jsonschema --schemafile shared/schema/v2/matrix.schema.json shared/tests/fixtures/feed/v2/matrix/*.json
+check-jsonschema --schemafile shared/schema/v2/series-index.schema.json shared/tests/fixtures/feed/v2/series/index.json
+check-jsonschema --schemafile shared/schema/v2/series.schema.json shared/tests/fixtures/feed/v2/series/*/*/*.json
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# check-jsonschema reads whole files: one file per raw line.
+split -l 1 -d --additional-suffix=.json shared/tests/fixtures/feed/v2/raw/2026-11-19.ndjson "$work/raw-"
+check-jsonschema --schemafile shared/schema/v2/raw-round.schema.json "$work"/raw-*.json
+
+step "a feed published by the pipeline against the schemas"
 cargo build --release --locked -p cloudping
 bin="$CARGO_TARGET_DIR/release/cloudping"
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" simulate --days 8 --end 2026-11-20T00:00:00Z --regions us-east-1,eu-west-1,ap-south-1 2>/dev/null
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" rollup 2>/dev/null
-"$bin" --db "$work/db.sqlite" --bucket "$work/site" publish
-feed="$work/site/data/v1"
-check-jsonschema --schemafile shared/schema/v1/manifest.schema.json "$feed/manifest.json"
-check-jsonschema --schemafile shared/schema/v1/matrix.schema.json "$feed/matrix/"*.json
-check-jsonschema --schemafile shared/schema/v1/series-index.schema.json "$feed/series/index."*.json
-check-jsonschema --schemafile shared/schema/v1/series.schema.json "$feed/series/"*/*/*.json
+"$bin" --db "$work/db.sqlite" --bucket "$work/site" publish --raw-grace-minutes 0
+feed="$work/site/data/v2"
+check-jsonschema --schemafile shared/schema/v2/manifest.schema.json "$feed/manifest.json"
+check-jsonschema --schemafile shared/schema/v2/matrix.schema.json "$feed/matrix/"*.json
+check-jsonschema --schemafile shared/schema/v2/series-index.schema.json "$feed/series/index."*.json
+check-jsonschema --schemafile shared/schema/v2/series.schema.json "$feed/series/"*/*/*.json
+
+step "every published figure against numpy over the raw days (independent of the Rust code)"
+"$bin" --db "$work/db.sqlite" stats --from 2026-11-14T06:00:00Z --to 2026-11-17T18:00:00Z --json > "$work/stats.jsonl"
+"$CLOUDPING_CACHE/venv/bin/python" tests/feed/check_numbers.py "$feed" "$work/stats.jsonl"
 
 step "a feed published to S3 (moto), read back by boto3 and checked by check-jsonschema"
-"$CLOUDPING_CACHE/venv/bin/python" tests/feed/s3_readback.py "$bin" shared/schema/v1
+"$CLOUDPING_CACHE/venv/bin/python" tests/feed/s3_readback.py "$bin" shared/schema/v2
 
 step "site in headless Chromium"
 bash scripts/build-site.sh
-CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v1" \
+CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v2" \
 TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" \
   node --test --test-reporter=spec tests/e2e/
 

@@ -88,6 +88,10 @@ struct PublishArgs {
     /// S3 endpoint URL (an S3-compatible server); implies path-style addressing.
     #[arg(long, requires = "s3", value_name = "URL")]
     endpoint_url: Option<String>,
+    /// Minutes a day's last scheduled round may still arrive late; the day's
+    /// raw file is written once they have passed.
+    #[arg(long, default_value_t = 120, value_name = "MINUTES")]
+    raw_grace_minutes: i64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,14 +146,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => rt.block_on(simulate::run(&open_store(&cli)?, args)),
         Command::Probe(args) => rt.block_on(probe::run(&open_store(&cli)?, args)),
         Command::Rollup(args) => rt.block_on(rollup(&open_store(&cli)?, args.rebuild)),
-        Command::Publish(args) => match &args.s3 {
-            None => rt.block_on(publish(&open_store(&cli)?, &cli.bucket)),
-            Some(name) => rt.block_on(publish_s3(
-                &open_store(&cli)?,
-                name,
-                args.endpoint_url.as_deref(),
-            )),
-        },
+        Command::Publish(args) => {
+            let opts = publisher::export::Options {
+                raw_grace: args.raw_grace_minutes * 60,
+                ..publisher::export::Options::at(now())
+            };
+            match &args.s3 {
+                None => rt.block_on(publish(&open_store(&cli)?, &cli.bucket, &opts)),
+                Some(name) => rt.block_on(publish_s3(
+                    &open_store(&cli)?,
+                    name,
+                    args.endpoint_url.as_deref(),
+                    &opts,
+                )),
+            }
+        }
         Command::Serve(args) => serve::run(&cli.bucket, args),
         Command::Stats(args) => rt.block_on(stats::run(&open_store(&cli)?, args)),
         Command::Demo(args) => {
@@ -164,7 +175,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     );
                 }
                 rollup(&st, false).await?;
-                publish(&st, &cli.bucket).await
+                publish(&st, &cli.bucket, &publisher::export::Options::at(now())).await
             })?;
             copy_site(&args.site, &cli.bucket)?;
             if args.no_serve {
@@ -202,7 +213,12 @@ async fn rollup(st: &store::SqliteStore, rebuild: bool) -> Result<()> {
     Ok(())
 }
 
-async fn publish_s3(st: &store::SqliteStore, name: &str, endpoint: Option<&str>) -> Result<()> {
+async fn publish_s3(
+    st: &store::SqliteStore,
+    name: &str,
+    endpoint: Option<&str>,
+    opts: &publisher::export::Options,
+) -> Result<()> {
     let conf = match endpoint {
         Some(url) => {
             let mut loader =
@@ -215,22 +231,32 @@ async fn publish_s3(st: &store::SqliteStore, name: &str, endpoint: Option<&str>)
         None => store::aws::from_env().await,
     };
     let b = store::S3Bucket::new(store::aws::s3_client(&conf, endpoint.is_some()), name);
-    publish_to(st, &b, &format!("s3://{name}")).await
+    publish_to(st, &b, &format!("s3://{name}"), opts).await
 }
 
-async fn publish(st: &store::SqliteStore, bucket: &std::path::Path) -> Result<()> {
+async fn publish(
+    st: &store::SqliteStore,
+    bucket: &std::path::Path,
+    opts: &publisher::export::Options,
+) -> Result<()> {
     publish_to(
         st,
         &store::FolderBucket::new(bucket),
         &bucket.display().to_string(),
+        opts,
     )
     .await
 }
 
-async fn publish_to(st: &store::SqliteStore, b: &impl store::Bucket, name: &str) -> Result<()> {
+async fn publish_to(
+    st: &store::SqliteStore,
+    b: &impl store::Bucket,
+    name: &str,
+    opts: &publisher::export::Options,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let t = std::time::Instant::now();
-    let report = publisher::export::run(st, b, &publisher::export::Options::at(now()), |stage| {
+    let report = publisher::export::run(st, b, opts, |stage| {
         eprintln!("publish: {stage} ({:.1} s)", t.elapsed().as_secs_f64());
     })
     .await?;

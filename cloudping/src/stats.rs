@@ -2,6 +2,7 @@
 //! hourly and daily sketches.
 
 use anyhow::{Context, Result, bail};
+use shared::feed::v2::round_ms;
 use shared::stats::Stat;
 use store::{RoundStore, SqliteStore};
 
@@ -59,10 +60,17 @@ pub async fn run(st: &SqliteStore, args: &Args) -> Result<()> {
     }
     if args.json {
         for ((s, t), sum) in &rows {
+            // Every statistic by its feed id, to the microsecond as in the feed.
+            let latency = sum.latency.map(|l| {
+                Stat::ALL
+                    .iter()
+                    .map(|&stat| (stat.id().to_string(), round_ms(l.get(stat)).into()))
+                    .collect::<serde_json::Map<String, serde_json::Value>>()
+            });
             let line = serde_json::json!({
                 "source": s, "target": t, "start": shared::time::rfc3339(span.start),
                 "end": shared::time::rfc3339(span.end), "samples": sum.samples, "lost": sum.lost,
-                "latency_ms": sum.latency,
+                "latency_ms": latency,
             });
             println!("{line}");
         }
@@ -80,8 +88,17 @@ pub async fn run(st: &SqliteStore, args: &Args) -> Result<()> {
     for ((s, t), sum) in &rows {
         let loss = sum.loss_pct().map_or("-".into(), |l| format!("{l:.2}"));
         let v = |stat: Stat| {
-            sum.latency
-                .map_or("-".into(), |l| format!("{:.1}", l.get(stat)))
+            sum.latency.map_or("-".into(), |l| {
+                let v = l.get(stat);
+                // The digits the figure has: mean to 1 µs, percentiles to 0.1 % or 10 µs.
+                let bound = if stat == Stat::Mean {
+                    0.001
+                } else {
+                    (0.001 * v).max(0.01)
+                };
+                let decimals = (-bound.log10()).ceil().clamp(0.0, 3.0) as usize;
+                format!("{v:.decimals$}")
+            })
         };
         println!(
             "{s:<16} {t:<16} {:>9} {loss:>7} {:>8} {:>8} {:>8} {:>8}",

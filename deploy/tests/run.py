@@ -75,8 +75,8 @@ ALLOWED = {
         ("dynamodb:Query", arn_table("rounds")),  # 5 m series, raw days
         ("dynamodb:Query", arn_table("summaries")),  # windows, sketches
         ("dynamodb:GetItem", arn_table("summaries")),  # meta
-        ("s3:GetObject", f"{BUCKET_ARN}/data/v1/*"),  # the previous manifest
-        ("s3:PutObject", f"{BUCKET_ARN}/data/v1/*"),  # the feed
+        ("s3:GetObject", f"{BUCKET_ARN}/data/v2/*"),  # the previous manifest
+        ("s3:PutObject", f"{BUCKET_ARN}/data/v2/*"),  # the feed
         ("s3:ListBucket", BUCKET_ARN),  # what is already there
         ("logs:CreateLogStream", arn_log_group("publish", HOME)),
         ("logs:PutLogEvents", arn_log_group("publish", HOME)),
@@ -249,9 +249,9 @@ def check_bucket(central: dict) -> list[str]:
     if not any("NoncurrentVersionExpiration" in x and "Prefix" not in x for x in rules):
         problems.append(f"{logical}: noncurrent versions never expire")
     expiring = {x.get("Prefix") for x in rules if "ExpirationInDays" in x}
-    if not {"data/v1/matrix/", "data/v1/series/"} <= expiring:
+    if not {"data/v2/matrix/", "data/v2/series/"} <= expiring:
         problems.append(f"{logical}: superseded content-addressed files never expire ({expiring})")
-    if any(pre in (None, "", "data/", "data/v1/", "data/v1/raw/") for pre in expiring):
+    if any(pre in (None, "", "data/", "data/v2/", "data/v2/raw/") for pre in expiring):
         problems.append(f"{logical}: an expiry rule would delete raw days, schemas or the site: {expiring}")
     policies = [r.ev(x["Properties"]) for x in of_type(central, "AWS::S3::BucketPolicy").values()]
     for pol in policies:
@@ -351,12 +351,12 @@ def check_cloudfront(central: dict) -> list[str]:
         if not (keys.get("EnableAcceptEncodingGzip") and keys.get("EnableAcceptEncodingBrotli")):
             problems.append(f"behavior {name}: cache policy does not serve compressed variants")
     patterns = [n for n, _ in behaviors]
-    if "data/v1/manifest.json" not in patterns:
-        problems.append("no cache behavior for data/v1/manifest.json")
+    if "data/v2/manifest.json" not in patterns:
+        problems.append("no cache behavior for data/v2/manifest.json")
     else:
-        i = patterns.index("data/v1/manifest.json")
-        if any(re.fullmatch(p.replace("*", ".*"), "data/v1/manifest.json") for p in patterns[1:i]):
-            problems.append("a behavior listed before data/v1/manifest.json catches it")
+        i = patterns.index("data/v2/manifest.json")
+        if any(re.fullmatch(p.replace("*", ".*"), "data/v2/manifest.json") for p in patterns[1:i]):
+            problems.append("a behavior listed before data/v2/manifest.json catches it")
         cp = policy(behaviors[i][1]["CachePolicyId"])["CachePolicyConfig"]
         if cp["MinTTL"] != 0 or cp["MaxTTL"] > 300 or cp["DefaultTTL"] > 300:
             problems.append(f"manifest cache TTLs {cp['MinTTL']}/{cp['DefaultTTL']}/{cp['MaxTTL']}: "
@@ -936,7 +936,7 @@ def app_works(result: dict) -> list[str]:
 def test_csp_in_browser(tmp: Path) -> None:
     root = tmp / "site"
     shutil.copytree(REPO / "dist", root)
-    shutil.copytree(REPO / "shared/tests/fixtures/feed/v1", root / "data/v1")
+    shutil.copytree(REPO / "shared/tests/fixtures/feed/v2", root / "data/v2")
     good = site_csp()
     variants = {
         "the template's CSP": good,

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use shared::feed::v1::{self, Invalid, Manifest, Matrix, Series, SeriesIndex};
+use shared::feed::v2::{self, Invalid, Manifest, Matrix, Series, SeriesIndex};
 
 /// The state of one fetch.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +59,7 @@ impl<T> Deref for Shared<T> {
     }
 }
 
-/// A feed file the page needs, by path relative to `data/v1/`.
+/// A feed file the page needs, by path relative to `data/v2/`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Want {
     /// `manifest.json`.
@@ -106,9 +106,9 @@ pub async fn load(want: Want) -> Loaded {
     }
 }
 
-/// The URL of a feed file named by the manifest (relative to `data/v1/`).
+/// The URL of a feed file named by the manifest (relative to `data/v2/`).
 pub fn url(rel: &str) -> String {
-    format!("{}/{rel}", v1::ROOT)
+    format!("{}/{rel}", v2::ROOT)
 }
 
 /// Why a feed file could not be used.
@@ -208,7 +208,7 @@ async fn get_text(url: &str) -> Result<String, FetchError> {
 
 /// Fetches and checks the manifest.
 pub async fn manifest() -> Result<Manifest, FetchError> {
-    let url = v1::MANIFEST_PATH;
+    let url = v2::MANIFEST_PATH;
     decode(url, &get_text(url).await?, Manifest::validate)
 }
 
@@ -235,7 +235,7 @@ mod tests {
         let err = decode::<Matrix>("m.json", "{not json", Matrix::validate).unwrap_err();
         assert!(matches!(err, FetchError::Parse { .. }));
         assert!(err.to_string().starts_with("m.json is not valid feed JSON"));
-        let body = include_str!("../../shared/tests/fixtures/feed/v1/matrix/1d.json");
+        let body = include_str!("../../shared/tests/fixtures/feed/v2/matrix/1d.json");
         let good = decode::<Matrix>("m.json", body, Matrix::validate).unwrap();
         assert_eq!(good.get("p50", "us-east-1", "eu-west-1"), Some(68.42));
         let broken = body.replacen("\"samples\": [", "\"samples\": [[1],", 1);
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn series_are_checked_too() {
         let body =
-            include_str!("../../shared/tests/fixtures/feed/v1/series/us-east-1/eu-west-1/1h.json");
+            include_str!("../../shared/tests/fixtures/feed/v2/series/us-east-1/eu-west-1/1h.json");
         let s = decode::<Series>("s.json", body, Series::validate).unwrap();
         assert_eq!(s.p50.len(), 24);
         let short = body.replacen("\"lost\": [0, ", "\"lost\": [", 1);

@@ -50,7 +50,7 @@ pub fn app() -> Html {
             </header>
             <main>{ page }</main>
             <footer>
-                <a href="data/v1/manifest.json">{ "Feed manifest (JSON)" }</a>
+                <a href="data/v2/manifest.json">{ "Feed manifest (JSON)" }</a>
                 { " · " }
                 <a href="#/api">{ "How to use the feed" }</a>
             </footer>

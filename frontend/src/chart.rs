@@ -11,7 +11,7 @@
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::FontTransform;
-use shared::feed::v1::Series;
+use shared::feed::v2::Series;
 
 /// One column of a pair's line: the points that fall in one pixel.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -666,7 +666,7 @@ mod tests {
 
     fn fixture(rel: &str) -> Series {
         let path = format!(
-            "{}/../shared/tests/fixtures/feed/v1/series/{rel}",
+            "{}/../shared/tests/fixtures/feed/v2/series/{rel}",
             env!("CARGO_MANIFEST_DIR")
         );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -1,13 +1,13 @@
 //! Downloads of what is shown: the matrix (rows and columns as filtered and
 //! ordered) and the graph's series (cut to the range), as JSON and CSV.
 //!
-//! The JSON keeps the feed's own shapes (a v1 matrix; v1 series), so the same
+//! The JSON keeps the feed's own shapes (a v2 matrix; v2 series), so the same
 //! code reads a download and the feed.
 
 use std::fmt::Write;
 
 use serde::Serialize;
-use shared::feed::v1::{Matrix, Series};
+use shared::feed::v2::{Matrix, Series};
 
 use crate::grid::Layout;
 
@@ -90,7 +90,7 @@ pub fn series_slice(s: &Series, from: i64, to: i64) -> Series {
     }
 }
 
-/// The graph's download: the range and one v1 series per pair.
+/// The graph's download: the range and one v2 series per pair.
 #[derive(Debug, Serialize)]
 pub struct SeriesDownload<'a> {
     /// Feed version of the series.
@@ -106,7 +106,7 @@ pub struct SeriesDownload<'a> {
 /// The series as JSON.
 pub fn series_json(slices: &[Series], from: i64, to: i64) -> String {
     let d = SeriesDownload {
-        version: shared::feed::v1::VERSION,
+        version: shared::feed::v2::VERSION,
         from: shared::time::rfc3339(from),
         to: shared::time::rfc3339(to),
         series: slices,
@@ -151,7 +151,7 @@ mod tests {
 
     fn read(rel: &str) -> String {
         let path = format!(
-            "{}/../shared/tests/fixtures/feed/v1/{rel}",
+            "{}/../shared/tests/fixtures/feed/v2/{rel}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read_to_string(path).unwrap()
@@ -184,7 +184,10 @@ mod tests {
         assert_eq!(shown.get("p50", "us-east-1", "eu-west-1"), Some(68.42));
         let csv = shown.to_csv();
         assert_eq!(csv.lines().count(), 1 + 4);
-        assert!(csv.contains("\nus-east-1,eu-west-1,2880,0,0.000,66.37,67.39,68.42,"));
+        assert!(
+            csv.contains("\nus-east-1,eu-west-1,2880,0,0.000,66.37,67.39,68.42,"),
+            "{csv}"
+        );
     }
 
     #[test]

@@ -23,6 +23,20 @@ pub fn ms(v: f64) -> String {
     }
 }
 
+/// A statistic in ms with the digits it really has (see the manifest's
+/// precision): mean, min and max to the microsecond; a percentile, good to
+/// 0.1 % or 10 µs, to the last decimal that bound leaves certain
+/// (`217.4`, `10.19`, `1.50`).
+pub fn stat_ms(stat: &str, v: f64) -> String {
+    let decimals = if matches!(stat, "mean" | "min" | "max") {
+        3
+    } else {
+        let bound = (0.001 * v.abs()).max(0.01);
+        (-bound.log10()).ceil().clamp(0.0, 3.0) as usize
+    };
+    format!("{v:.decimals$}")
+}
+
 /// "updated 4 min ago" from an age in seconds.
 pub fn age(seconds: f64) -> String {
     let s = seconds.max(0.0);
@@ -55,6 +69,12 @@ mod tests {
     fn formats() {
         assert_eq!(ms(68.42), "68.4");
         assert_eq!(ms(146.1), "146");
+        assert_eq!(stat_ms("p50", 217.403), "217.4");
+        assert_eq!(stat_ms("p50", 10.191), "10.19");
+        assert_eq!(stat_ms("p99", 1.5), "1.50");
+        assert_eq!(stat_ms("p50", 1520.0), "1520");
+        assert_eq!(stat_ms("min", 11.848), "11.848");
+        assert_eq!(stat_ms("mean", 217.4), "217.400");
         assert_eq!(age(30.0), "just now");
         assert_eq!(age(240.0), "4 min ago");
         assert_eq!(age(7200.0), "2 h ago");

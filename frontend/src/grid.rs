@@ -2,7 +2,7 @@
 //! figure of one cell. Pure, so it is tested on the host.
 
 use shared::catalog::Geography;
-use shared::feed::v1::{Manifest, Matrix};
+use shared::feed::v2::{Manifest, Matrix};
 use shared::geo::{self, LatLon};
 
 use crate::format::sort_small;
@@ -147,7 +147,7 @@ pub fn details(m: &Manifest, x: &Matrix, i: usize, j: usize, stat: &str) -> Opti
     });
     let value = x.stats.get(stat).and_then(at);
     let stretch = value.zip(floor_ms).and_then(|(v, f)| geo::stretch(v, f));
-    let name = |code: &String, r: Option<&shared::feed::v1::RegionInfo>| {
+    let name = |code: &String, r: Option<&shared::feed::v2::RegionInfo>| {
         r.map_or_else(|| code.clone(), |r| format!("{} ({})", r.name, r.city))
     };
     Some(Details {
@@ -170,11 +170,11 @@ mod tests {
 
     fn fixture() -> (Manifest, Matrix) {
         let m = serde_json::from_str(include_str!(
-            "../../shared/tests/fixtures/feed/v1/manifest.json"
+            "../../shared/tests/fixtures/feed/v2/manifest.json"
         ))
         .unwrap();
         let x = serde_json::from_str(include_str!(
-            "../../shared/tests/fixtures/feed/v1/matrix/1d.json"
+            "../../shared/tests/fixtures/feed/v2/matrix/1d.json"
         ))
         .unwrap();
         (m, x)

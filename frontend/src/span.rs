@@ -1,6 +1,6 @@
 //! Time ranges of the graphs and the series resolution that fits each.
 
-use shared::feed::v1::{Manifest, Resolution, SeriesIndex};
+use shared::feed::v2::{Manifest, Resolution, SeriesIndex};
 use shared::time::parse_rfc3339;
 
 use crate::view::{Pair, Range};
@@ -73,11 +73,11 @@ mod tests {
 
     fn fixture() -> (Manifest, SeriesIndex) {
         let m: Manifest = serde_json::from_str(include_str!(
-            "../../shared/tests/fixtures/feed/v1/manifest.json"
+            "../../shared/tests/fixtures/feed/v2/manifest.json"
         ))
         .unwrap();
         let i: SeriesIndex = serde_json::from_str(include_str!(
-            "../../shared/tests/fixtures/feed/v1/series/index.json"
+            "../../shared/tests/fixtures/feed/v2/series/index.json"
         ))
         .unwrap();
         (m, i)

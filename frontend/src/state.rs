@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use shared::feed::v1::{Manifest, Matrix, Series, SeriesIndex};
+use shared::feed::v2::{Manifest, Matrix, Series, SeriesIndex};
 use yew::Reducible;
 
 use crate::api::{Fetch, Loaded, Shared, Want};
@@ -206,19 +206,39 @@ impl State {
         self.manifest.as_ref().and_then(Fetch::ready)
     }
 
-    /// Path of the selected window's matrix (the first window if the hash
-    /// names one the feed lacks).
-    pub fn matrix_path(&self) -> Option<&str> {
+    /// The selected window (the first window if the hash names one the feed lacks).
+    fn window_info(&self) -> Option<&shared::feed::v2::WindowInfo> {
         let m = self.manifest()?;
         m.windows
             .iter()
             .find(|w| w.id == self.view.window)
             .or_else(|| m.windows.first())
-            .map(|w| w.matrix.as_str())
     }
 
-    /// The selected window's matrix fetch.
+    /// Path of the selected window's full matrix (every statistic).
+    pub fn matrix_path(&self) -> Option<&str> {
+        self.window_info().map(|w| w.matrix.as_str())
+    }
+
+    /// Path of the selected window's file of the selected statistic alone:
+    /// what the table needs first. The full matrix when the feed has no view
+    /// of that statistic.
+    pub fn view_path(&self) -> Option<&str> {
+        let w = self.window_info()?;
+        Some(w.views.get(&self.view.stat).unwrap_or(&w.matrix))
+    }
+
+    /// The matrix to show: the full one once it is here, else the view of
+    /// the selected statistic (which may still be loading).
     pub fn matrix(&self) -> Option<&Fetch<Shared<Matrix>>> {
+        match self.full_matrix() {
+            Some(full @ Fetch::Ready(_)) => Some(full),
+            _ => self.matrices.get(self.view_path()?),
+        }
+    }
+
+    /// The selected window's full matrix fetch (for details and downloads).
+    pub fn full_matrix(&self) -> Option<&Fetch<Shared<Matrix>>> {
         self.matrices.get(self.matrix_path()?)
     }
 
@@ -260,10 +280,21 @@ impl State {
         let Fetch::Ready(m) = fetch else {
             return out;
         };
-        if let Some(p) = self.matrix_path()
-            && !self.matrices.contains_key(p)
-        {
-            out.push(Want::Matrix(p.to_string()));
+        // The one statistic on show first, then (once it is here) the full
+        // matrix, so the first paint waits for the small file only.
+        let full_ready = matches!(self.full_matrix(), Some(Fetch::Ready(_)));
+        if let Some(p) = self.view_path() {
+            match self.matrices.get(p) {
+                None if !full_ready => out.push(Want::Matrix(p.to_string())),
+                Some(Fetch::Ready(_)) | None => {
+                    if let Some(full) = self.matrix_path()
+                        && !self.matrices.contains_key(full)
+                    {
+                        out.push(Want::Matrix(full.to_string()));
+                    }
+                }
+                Some(_) => {}
+            }
         }
         if self.view.route != Route::Home || self.view.pairs.is_empty() {
             return out;
@@ -303,7 +334,7 @@ mod tests {
 
     fn fixture<T: serde::de::DeserializeOwned>(rel: &str) -> Shared<T> {
         let path = format!(
-            "{}/../shared/tests/fixtures/feed/v1/{rel}",
+            "{}/../shared/tests/fixtures/feed/v2/{rel}",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(&path).unwrap();
@@ -329,17 +360,28 @@ mod tests {
         s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
             "manifest.json",
         )))));
+        assert_eq!(s.wants(), vec![Want::Matrix("matrix/1d-p50.json".into())]);
+        s.apply(Action::Started(Want::Matrix("matrix/1d-p50.json".into())));
+        assert_eq!(s.wants(), vec![], "the full matrix waits for the view");
+        s.apply(Action::Loaded(Loaded::Matrix(
+            "matrix/1d-p50.json".into(),
+            Ok(fixture("matrix/1d-p50.json")),
+        )));
+        assert!(matches!(s.matrix(), Some(Fetch::Ready(m)) if m.stats.len() == 1));
         assert_eq!(s.wants(), vec![Want::Matrix("matrix/1d.json".into())]);
         s.apply(Action::Started(Want::Matrix("matrix/1d.json".into())));
         s.apply(Action::Loaded(Loaded::Matrix(
             "matrix/1d.json".into(),
             Ok(fixture("matrix/1d.json")),
         )));
-        assert!(matches!(s.matrix(), Some(Fetch::Ready(_))));
+        assert!(matches!(s.matrix(), Some(Fetch::Ready(m)) if m.stats.len() == 10));
         assert_eq!(s.wants(), vec![]);
+        s.apply(Action::Stat("p90".into()));
+        assert_eq!(s.wants(), vec![], "the full matrix has every statistic");
+        s.apply(Action::Stat("p50".into()));
 
         s.apply(Action::Window("7d".into()));
-        assert_eq!(s.wants(), vec![Want::Matrix("matrix/7d.json".into())]);
+        assert_eq!(s.wants(), vec![Want::Matrix("matrix/7d-p50.json".into())]);
         s.apply(Action::Window("1d".into()));
 
         // Opening a pair needs the index, then the series that fits the range.
@@ -376,7 +418,7 @@ mod tests {
     fn failures_are_kept_until_retry() {
         let mut s = State::new(View::default());
         let err = FetchError::Status {
-            url: "data/v1/manifest.json".into(),
+            url: "data/v2/manifest.json".into(),
             status: 503,
         };
         s.apply(Action::Started(Want::Manifest));

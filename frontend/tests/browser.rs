@@ -18,7 +18,7 @@ use frontend::components::matrix::{MatrixProps, MatrixTable};
 use frontend::grid;
 use frontend::state::Action;
 use frontend::view::{Pair, View};
-use shared::feed::v1::{Manifest, Matrix, Series};
+use shared::feed::v2::{Manifest, Matrix, Series};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement};
@@ -26,10 +26,10 @@ use yew::{AttrValue, BaseComponent, Callback, Renderer};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const MANIFEST: &str = include_str!("../../shared/tests/fixtures/feed/v1/manifest.json");
-const MATRIX: &str = include_str!("../../shared/tests/fixtures/feed/v1/matrix/1d.json");
+const MANIFEST: &str = include_str!("../../shared/tests/fixtures/feed/v2/manifest.json");
+const MATRIX: &str = include_str!("../../shared/tests/fixtures/feed/v2/matrix/1d.json");
 const SERIES: &str =
-    include_str!("../../shared/tests/fixtures/feed/v1/series/us-east-1/eu-west-1/1h.json");
+    include_str!("../../shared/tests/fixtures/feed/v2/series/us-east-1/eu-west-1/1h.json");
 
 fn manifest() -> Shared<Manifest> {
     Shared::new(serde_json::from_str(MANIFEST).expect("manifest fixture"))
@@ -238,7 +238,7 @@ async fn the_error_panel_says_what_and_retries() {
     let r = retried.clone();
     let root = mount::<ErrorPanel>(ErrorProps {
         error: FetchError::Status {
-            url: "data/v1/manifest.json".into(),
+            url: "data/v2/manifest.json".into(),
             status: 404,
         },
         on_retry: Callback::from(move |()| *r.borrow_mut() += 1),

@@ -1,4 +1,4 @@
-//! Summaries, sketches and rounds → feed v1 in a bucket.
+//! Summaries, sketches and rounds → feed v2 in a bucket.
 //!
 //! Every data file's name carries a hash of its content
 //! (`matrix/7d.3f9a1c0b2e4d5a6f.json`), so a data file never changes once
@@ -14,9 +14,9 @@ use std::io::Write;
 
 use sha2::{Digest, Sha256};
 use shared::catalog;
-use shared::feed::v1::{
-    self, Manifest, Matrix, RawDay, RegionInfo, Resolution, Series, SeriesIndex, WindowInfo,
-    round_ms,
+use shared::feed::v2::{
+    self, Manifest, Matrix, Precision, RawDay, RawRound, RegionInfo, Resolution, Series,
+    SeriesIndex, WindowInfo, round_ms,
 };
 use shared::sketch::Sketch;
 use shared::stats::{Stat, Summary, WINDOWS};
@@ -55,7 +55,8 @@ pub struct Options {
     pub series: bool,
     /// Publish raw rounds for at most this many of the newest complete days.
     pub raw_days: usize,
-    /// A day is complete (its raw file final) once the newest round is this far past its end.
+    /// A day is complete (its raw file final) once the newest round is this far
+    /// past the day's last scheduled round.
     pub raw_grace: i64,
 }
 
@@ -82,27 +83,27 @@ pub struct Report {
     pub bytes: usize,
 }
 
-/// The JSON Schemas published beside the data, under `data/v1/schema/`.
+/// The JSON Schemas published beside the data, under `data/v2/schema/`.
 pub const SCHEMAS: [(&str, &str); 5] = [
     (
         "manifest",
-        include_str!("../../shared/schema/v1/manifest.schema.json"),
+        include_str!("../../shared/schema/v2/manifest.schema.json"),
     ),
     (
         "matrix",
-        include_str!("../../shared/schema/v1/matrix.schema.json"),
+        include_str!("../../shared/schema/v2/matrix.schema.json"),
     ),
     (
         "series",
-        include_str!("../../shared/schema/v1/series.schema.json"),
+        include_str!("../../shared/schema/v2/series.schema.json"),
     ),
     (
         "series-index",
-        include_str!("../../shared/schema/v1/series-index.schema.json"),
+        include_str!("../../shared/schema/v2/series-index.schema.json"),
     ),
     (
         "raw-round",
-        include_str!("../../shared/schema/v1/raw-round.schema.json"),
+        include_str!("../../shared/schema/v2/raw-round.schema.json"),
     ),
 ];
 
@@ -138,10 +139,10 @@ struct Uploader<'a, B> {
 }
 
 impl<B: Bucket> Uploader<'_, B> {
-    /// Uploads `body` under `data/v1/{rel}` unless that key exists (content-addressed
+    /// Uploads `body` under `data/v2/{rel}` unless that key exists (content-addressed
     /// and raw files never change, so an existing key holds the same bytes).
     async fn data(&mut self, rel: &str, body: &[u8], meta: &ObjectMeta) -> Result<()> {
-        let key = format!("{}/{rel}", v1::ROOT);
+        let key = format!("{}/{rel}", v2::ROOT);
         if self.existing.contains(&key) {
             self.report.skipped += 1;
             return Ok(());
@@ -153,9 +154,9 @@ impl<B: Bucket> Uploader<'_, B> {
         Ok(())
     }
 
-    /// Uploads `body` under `data/v1/{rel}` whatever is there (small, mutable files).
+    /// Uploads `body` under `data/v2/{rel}` whatever is there (small, mutable files).
     async fn always(&mut self, rel: &str, body: &[u8], meta: &ObjectMeta) -> Result<()> {
-        let key = format!("{}/{rel}", v1::ROOT);
+        let key = format!("{}/{rel}", v2::ROOT);
         self.bucket.put(&key, body, meta).await?;
         self.report.bytes += body.len();
         self.report.written.push(key);
@@ -205,7 +206,7 @@ pub fn matrix(ws: &WindowSummaries) -> Matrix {
         }
     }
     Matrix {
-        version: v1::VERSION,
+        version: v2::VERSION,
         window: ws.window.clone(),
         start: rfc3339(ws.span.start),
         end: rfc3339(ws.span.end),
@@ -216,6 +217,29 @@ pub fn matrix(ws: &WindowSummaries) -> Matrix {
         samples,
         lost,
     }
+}
+
+/// One matrix per statistic, each holding that statistic alone: what a view
+/// of one statistic fetches before anything else.
+pub fn stat_views(m: &Matrix) -> Vec<(String, Matrix)> {
+    m.stats
+        .iter()
+        .map(|(stat, grid)| {
+            let view = Matrix {
+                version: m.version,
+                window: m.window.clone(),
+                start: m.start.clone(),
+                end: m.end.clone(),
+                unit: m.unit.clone(),
+                sources: m.sources.clone(),
+                destinations: m.destinations.clone(),
+                stats: BTreeMap::from([(stat.clone(), grid.clone())]),
+                samples: m.samples.clone(),
+                lost: m.lost.clone(),
+            };
+            (stat.clone(), view)
+        })
+        .collect()
 }
 
 /// A series from per-interval summaries keyed by interval start, covering
@@ -230,7 +254,7 @@ pub fn series(
     let step = res.step_seconds;
     let n = usize::try_from((end - start).max(0) / step).unwrap_or(0);
     let mut s = Series {
-        version: v1::VERSION,
+        version: v2::VERSION,
         source: pair.0.clone(),
         destination: pair.1.clone(),
         resolution: res.id.clone(),
@@ -303,7 +327,7 @@ where
 pub fn raw_ndjson_gz(rounds: &[shared::Round]) -> Result<Vec<u8>> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     for r in rounds {
-        let line = encode("raw", r)?;
+        let line = encode("raw", &RawRound::from(r))?;
         gz.write_all(&line)
             .and_then(|()| gz.write_all(b"\n"))
             .map_err(|e| Error::Compress(e.to_string()))?;
@@ -368,12 +392,12 @@ where
         .await?
         .and_then(|v| v.parse::<i64>().ok());
     let previous: Option<Manifest> = bucket
-        .get(v1::MANIFEST_PATH)
+        .get(v2::MANIFEST_PATH)
         .await?
         .and_then(|b| serde_json::from_slice(&b).ok());
     let mut up = Uploader {
         bucket,
-        existing: bucket.list(&format!("{}/", v1::ROOT)).await?,
+        existing: bucket.list(&format!("{}/", v2::ROOT)).await?,
         report: Report::default(),
     };
 
@@ -413,6 +437,14 @@ where
             &meta("text/csv; charset=utf-8", IMMUTABLE),
         )
         .await?;
+        let mut views = BTreeMap::new();
+        for (stat, view) in stat_views(&m) {
+            let json = encode(w.id, &view)?;
+            let rel = addressed(&format!("matrix/{}-{stat}", w.id), "json", &json);
+            up.data(&rel, &json, &meta("application/json", IMMUTABLE))
+                .await?;
+            views.insert(stat, rel);
+        }
         windows.push(WindowInfo {
             id: w.id.into(),
             label: w.label.into(),
@@ -420,6 +452,7 @@ where
             end: m.end.clone(),
             matrix: rel,
             matrix_csv: rel_csv,
+            views,
         });
     }
     let (Some(end), false) = (end, windows.is_empty()) else {
@@ -433,7 +466,7 @@ where
     if opts.series {
         let resolutions = resolutions();
         let mut index = SeriesIndex {
-            version: v1::VERSION,
+            version: v2::VERSION,
             resolutions: resolutions.clone(),
             pairs: BTreeMap::new(),
         };
@@ -487,7 +520,9 @@ where
         .unwrap_or_default();
     let mut raw = Vec::new();
     if let Some(latest) = data_end {
-        let last_complete = floor_to(latest - opts.raw_grace, DAY); // days before this one are complete
+        // Days before this one are complete: their last scheduled round is
+        // in, and late rounds have had `raw_grace` to arrive.
+        let last_complete = floor_to(latest + interval - opts.raw_grace, DAY);
         let first = last_complete - opts.raw_days as i64 * DAY;
         let mut day = first.max(floor_to(end - WINDOWS[WINDOWS.len() - 1].seconds, DAY));
         // Compressing a day costs several times reading it, so days are
@@ -500,7 +535,7 @@ where
         while day < last_complete {
             let date = shared::time::date(day);
             let rel = format!("raw/{date}.ndjson.gz");
-            let key = format!("{}/{rel}", v1::ROOT);
+            let key = format!("{}/{rel}", v2::ROOT);
             match known.get(&date) {
                 Some(d) if up.existing.contains(&key) => {
                     up.report.skipped += 1;
@@ -564,20 +599,21 @@ where
         )
     });
     let manifest = Manifest {
-        version: v1::VERSION,
+        version: v2::VERSION,
         generated_at: rfc3339(opts.now),
         interval_seconds: interval as u32,
         simulated,
         data_end: data_end.map(rfc3339),
         regions,
         stats: Stat::ALL.iter().map(|s| s.id().to_string()).collect(),
+        precision: Precision::PUBLISHED,
         windows,
         series_index,
         raw,
         one_way,
     };
     let body = serde_json::to_vec_pretty(&manifest).map_err(|source| Error::Encode {
-        file: v1::MANIFEST_PATH.into(),
+        file: v2::MANIFEST_PATH.into(),
         source,
     })?;
     // Last: only now does any reader see the new files.

@@ -1,7 +1,7 @@
 //! From rounds to the public feed.
 //!
 //! * [`rollup`]: rounds → per-window summaries (statistics over every connect).
-//! * [`export`]: summaries → feed v1 files in a bucket, data first, manifest last.
+//! * [`export`]: summaries → feed v2 files in a bucket, data first, manifest last.
 //!
 //! Both are generic over the storage traits, so the same code runs on the
 //! embedded store and on AWS.

@@ -32,6 +32,10 @@ use crate::{Error, Result};
 pub const DEFAULT_INTERVAL: i64 = 300;
 /// Metadata key of the newest round scheduled time a rollup has folded in.
 pub const META_WATERMARK: &str = "rollup_watermark";
+/// Metadata key of the sketch format ([`shared::sketch::FORMAT`]) the stored
+/// sketches are in. A store whose sketches are in another format is rebuilt
+/// from its rounds: sketches of two formats cannot be merged.
+pub const META_SKETCH_FORMAT: &str = "sketch_format";
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
 
@@ -92,7 +96,9 @@ where
     let end = floor_to(latest, HOUR) + HOUR;
     let longest = opts.windows.iter().map(|w| w.seconds).max().unwrap_or(DAY);
     let oldest = floor_to(end - longest, DAY);
-    let watermark = if opts.rebuild {
+    let format = shared::sketch::FORMAT.to_string();
+    let same_format = st.meta(META_SKETCH_FORMAT).await?.as_deref() == Some(format.as_str());
+    let watermark = if opts.rebuild || !same_format {
         None
     } else {
         st.meta(META_WATERMARK)
@@ -161,6 +167,7 @@ where
         st.put_window(ws).await?;
     }
     // Last: a run that fails before this point is simply done again.
+    st.set_meta(META_SKETCH_FORMAT, &format).await?;
     st.set_meta(META_WATERMARK, &latest.to_string()).await?;
     Ok(report)
 }

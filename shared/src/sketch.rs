@@ -618,7 +618,11 @@ mod tests {
             (v == 0.0 && k == 0) || (lo - slack < v && v <= hi + slack)
         };
         for v in 0..TABLE_LEN as u32 {
-            assert!(inside(v, table[v as usize]), "{v} µs outside key {}", table[v as usize]);
+            assert!(
+                inside(v, table[v as usize]),
+                "{v} µs outside key {}",
+                table[v as usize]
+            );
         }
         for v in [TABLE_LEN as u32, 3_000_000, 1 << 30, u32::MAX] {
             assert!(inside(v, key_by_formula(v)), "{v}");

@@ -121,19 +121,19 @@ mod tests {
     async fn put_get_and_overwrite() {
         let dir = tempfile::tempdir().unwrap();
         let b = FolderBucket::new(dir.path());
-        assert_eq!(b.get("data/v1/manifest.json").await.unwrap(), None);
-        b.put("data/v1/manifest.json", b"{}", &meta())
+        assert_eq!(b.get("data/v2/manifest.json").await.unwrap(), None);
+        b.put("data/v2/manifest.json", b"{}", &meta())
             .await
             .unwrap();
-        b.put("data/v1/manifest.json", b"{\"a\":1}", &meta())
+        b.put("data/v2/manifest.json", b"{\"a\":1}", &meta())
             .await
             .unwrap();
         assert_eq!(
-            b.get("data/v1/manifest.json").await.unwrap().unwrap(),
+            b.get("data/v2/manifest.json").await.unwrap().unwrap(),
             b"{\"a\":1}"
         );
         // No temporary files are left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("data/v1"))
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("data/v2"))
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();

@@ -6,7 +6,7 @@
 // 2. redraw of a graph of 3 pairs × 1 year of hourly points (a synthetic feed made
 //    here): the canvas's `data-draw-ms` (data preparation and drawing) on each resize.
 //
-// Environment: CLOUDPING_BIN, DIST_DIR, PIPELINE_FEED (a published data/v1 folder with
+// Environment: CLOUDPING_BIN, DIST_DIR, PIPELINE_FEED (a published data/v2 folder with
 // every region), FIXTURES_DIR, TOOLS_DIR, CHROMIUM, RUNS (default 15).
 // Not a test file: node --test does not pick it up (no .test. in its name).
 import { mkdtempSync, cpSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';

@@ -39,11 +39,11 @@ async function freePort() {
   });
 }
 
-/** A site folder: the built frontend `dist` plus data/v1 from `feedDir` (or none). */
+/** A site folder: the built frontend `dist` plus data/v2 from `feedDir` (or none). */
 export function site(dist, feedDir) {
   const root = tempDir('cloudping-site-');
   cpSync(dist, root, { recursive: true });
-  if (feedDir) cpSync(feedDir, join(root, 'data/v1'), { recursive: true });
+  if (feedDir) cpSync(feedDir, join(root, 'data/v2'), { recursive: true });
   return root;
 }
 

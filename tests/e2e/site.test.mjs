@@ -86,7 +86,7 @@ test('a malformed matrix shows a clear error, not a blank page', async () => {
   const { page, errors } = await open(await serve(site(feed)));
   const alert = page.locator('[role=alert]');
   await alert.waitFor({ timeout: 10000 });
-  assert.match(await alert.textContent(), /data\/v1\/matrix\/1d\.json is not valid feed JSON/);
+  assert.match(await alert.textContent(), /data\/v2\/matrix\/1d\.json is not valid feed JSON/);
   assert.equal(await page.locator('button', { hasText: 'Retry' }).count(), 1);
   assert.deepEqual(errors, [], 'no panic reaches the page');
 });
@@ -122,7 +122,7 @@ function pipelineFeed() {
     run('simulate', '--days', '2', '--end', '2026-11-20T00:00:00Z');
     run('rollup');
     run('publish');
-    pipeline = join(bucket, 'data/v1');
+    pipeline = join(bucket, 'data/v2');
   }
   return pipeline;
 }
@@ -389,7 +389,7 @@ test('the shown series download as JSON and CSV that match the graph', async () 
 
 test('a corrupted series file shows what went wrong and retries', async () => {
   const root = site(FIXTURES);
-  const file = join(root, 'data/v1/series/us-east-1/eu-west-1/1h.json');
+  const file = join(root, 'data/v2/series/us-east-1/eu-west-1/1h.json');
   const good = readFileSync(file, 'utf8');
   writeFileSync(file, good.slice(0, 200));
   const { page, errors } = await open(await serve(root) + '#window=1d&stat=p50&pairs=us-east-1:eu-west-1');
@@ -410,10 +410,10 @@ test('the API page documents the feed with the current files', async () => {
   await page.click('nav a[href="#/api"]');
   await page.locator('article.api').waitFor();
   const text = await page.locator('article.api').textContent();
-  for (const want of ['data/v1/manifest.json', 'max-age=60', 'immutable', 'series/{src}/{dst}/{5m|1h|1d}.{hash}.json', 'null', 'ms']) {
+  for (const want of ['data/v2/manifest.json', 'max-age=60', 'immutable', 'series/{src}/{dst}/{5m|1h|1d}.{hash}.json', 'null', 'ms']) {
     assert.ok(text.includes(want), want);
   }
-  assert.equal(await page.locator('article.api a[href="data/v1/matrix/7d.csv"]').count(), 1, 'links to the current files');
+  assert.equal(await page.locator('article.api a[href="data/v2/matrix/7d.csv"]').count(), 1, 'links to the current files');
   assert.equal(page.url().endsWith('#/api'), true);
   await page.click('text=back to the matrix');
   await cell(page, 'us-east-1', 'eu-west-1').waitFor();

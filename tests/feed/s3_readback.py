@@ -64,7 +64,7 @@ try:
     run("publish", "--s3", "cloudping-feed", "--endpoint-url", endpoint)
 
     def get(rel):
-        obj = s3.get_object(Bucket="cloudping-feed", Key="data/v1/" + rel)
+        obj = s3.get_object(Bucket="cloudping-feed", Key="data/v2/" + rel)
         return obj, obj["Body"].read()
 
     def schema(kind):

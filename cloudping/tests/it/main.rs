@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use shared::feed::v1::{Manifest, Matrix};
+use shared::feed::v2::{Manifest, Matrix};
 
 fn cloudping(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cloudping"))
@@ -21,7 +21,7 @@ fn ok(out: Output) -> String {
 }
 
 fn read<T: serde::de::DeserializeOwned>(dir: &Path, rel: &str) -> T {
-    let path = dir.join("site/data/v1").join(rel);
+    let path = dir.join("site/data/v2").join(rel);
     serde_json::from_slice(
         &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
     )

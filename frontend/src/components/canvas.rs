@@ -1,6 +1,6 @@
 //! The chart on a `<canvas>`, redrawn when its data, range or width changes.
 
-use shared::feed::v1::Series;
+use shared::feed::v2::Series;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::HtmlCanvasElement;

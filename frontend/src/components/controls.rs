@@ -1,6 +1,6 @@
 //! The matrix's controls: window, statistic, geography and region filters, row order.
 
-use shared::feed::v1::Manifest;
+use shared::feed::v2::Manifest;
 use yew::prelude::*;
 
 use crate::api::Shared;

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use shared::feed::v1::{Manifest, Matrix};
+use shared::feed::v2::{Manifest, Matrix};
 use yew::prelude::*;
 
 use crate::api::{self, Shared};

@@ -1,7 +1,7 @@
 //! How fresh the feed is: the simulated-data banner, "updated 4 min ago", and
 //! a warning once no new data came for three intervals.
 
-use shared::feed::v1::Manifest;
+use shared::feed::v2::Manifest;
 use yew::prelude::*;
 
 use crate::api::Shared;

@@ -1,7 +1,7 @@
 //! The graph section: pairs (from a cell or the picker), the time range, the
 //! chart, its legend and the downloads of the series shown.
 
-use shared::feed::v1::{Manifest, Series, SeriesIndex};
+use shared::feed::v2::{Manifest, Series, SeriesIndex};
 use yew::prelude::*;
 
 use crate::api::{Fetch, Shared};

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use shared::feed::v1::{Manifest, Matrix};
+use shared::feed::v2::{Manifest, Matrix};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
@@ -367,13 +367,13 @@ pub struct TipProps {
 #[function_component(CellTip)]
 pub fn cell_tip(p: &TipProps) -> Html {
     let d = &p.details;
-    let ms = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2} ms"));
     let stats: Html = d
         .stats
         .iter()
         .map(|(id, v)| {
             let current = (*id == p.stat).then_some("current");
-            html! { <tr class={classes!(current)}><th scope="row">{ id.clone() }</th><td data-stat={id.clone()}>{ ms(*v) }</td></tr> }
+            let shown = v.map_or_else(|| "—".to_string(), |v| format!("{} ms", format::stat_ms(id, v)));
+            html! { <tr class={classes!(current)}><th scope="row">{ id.clone() }</th><td data-stat={id.clone()}>{ shown }</td></tr> }
         })
         .collect();
     let loss = d
@@ -404,9 +404,14 @@ pub fn cell_tip(p: &TipProps) -> Html {
                     <tr><th scope="row">{ format!("stretch ({} ÷ floor)", p.stat) }</th><td data-stat="stretch">{ stretch }</td></tr>
                 </tbody>
             </table>
+            <p class="tip-precision">{ PRECISION_NOTE }</p>
         </div>
     }
 }
+
+/// What the figures are good to (the feed's `precision`).
+pub const PRECISION_NOTE: &str =
+    "Percentiles within 0.1 % or 10 µs of the exact value; min, max, mean, samples and lost exact.";
 
 /// The colour legend.
 #[function_component(Legend)]
@@ -419,6 +424,7 @@ pub fn legend() -> Html {
         <div class="legend" role="img" aria-label="colour scale: bright yellow-green is fast, dark purple is slow, grey is no data">
             { stops }
             <span class="stop missing">{ "— no data" }</span>
+            <span class="precision">{ PRECISION_NOTE }</span>
         </div>
     }
 }

@@ -1,19 +1,19 @@
 //! The feed's documentation: URLs, fields, units and caching.
 
-use shared::feed::v1::Manifest;
+use shared::feed::v2::Manifest;
 use yew::prelude::*;
 
 use crate::api::{self, Fetch, Shared};
 
 /// The static part of the page, as HTML: text costs far less in the bundle
 /// as a string than as code building elements.
-const DOC: &str = r#"<h2>The feed (v1)</h2>
+const DOC: &str = r#"<h2>The feed (v2)</h2>
 <p>
-Everything on this site comes from static JSON files under <code>data/v1/</code>, next to this page. Anyone may fetch them; there is no server-side API and no key.
+Everything on this site comes from static JSON files under <code>data/v2/</code>, next to this page. Anyone may fetch them; there is no server-side API and no key.
 </p>
 <h3>Start at the manifest</h3>
 <p>
-<a href="data/v1/manifest.json"><code>data/v1/manifest.json</code></a>
+<a href="data/v2/manifest.json"><code>data/v2/manifest.json</code></a>
 names every other file. It is the only file that changes, so it is served with
 <code>Cache-Control: public, max-age=60, must-revalidate</code>: re-fetch it at most once a minute.
 </p>
@@ -21,21 +21,22 @@ names every other file. It is the only file that changes, so it is served with
 <caption>Manifest fields</caption>
 <thead><tr><th scope="col">field</th><th scope="col">meaning</th></tr></thead>
 <tbody>
-<tr><td><code>version</code></td><td>always 1 for this folder; a new shape is a new folder (data/v2/)</td></tr>
+<tr><td><code>version</code></td><td>always 2 for this folder; a new shape is a new folder</td></tr>
 <tr><td><code>generated_at</code></td><td>when the manifest was published, RFC 3339 UTC</td></tr>
 <tr><td><code>interval_seconds</code></td><td>seconds between scheduled rounds (300)</td></tr>
 <tr><td><code>simulated</code></td><td>true when the data comes from the latency model, not from probes</td></tr>
 <tr><td><code>data_end</code></td><td>scheduled time of the newest round included (null if none)</td></tr>
 <tr><td><code>regions[]</code></td><td>code, name, city, geography, lat, lon (degrees), partition, opt_in; in geographic order</td></tr>
 <tr><td><code>stats[]</code></td><td>statistic ids in the matrices: p10 p25 p50 p75 p90 p98 p99 mean min max</td></tr>
-<tr><td><code>windows[]</code></td><td>id (1d, 7d, 30d, 365d), label, start, end, matrix (JSON path), matrix_csv (CSV path)</td></tr>
+<tr><td><code>precision</code></td><td>percentile_relative, percentile_absolute_ms: a percentile is within the larger of the two of the exact one; exact_ms: mean, min and max are within it</td></tr>
+<tr><td><code>windows[]</code></td><td>id (1d, 7d, 30d, 365d), label, start, end, matrix (JSON path), matrix_csv (CSV path), views (statistic → path of a matrix holding it alone)</td></tr>
 <tr><td><code>series_index</code></td><td>path of the series index</td></tr>
 <tr><td><code>raw[]</code></td><td>date, path and rounds of each complete UTC day of raw rounds</td></tr>
 </tbody>
 </table>
 <h3>Data files</h3>
 <p>
-Every path in the manifest is relative to <code>data/v1/</code>. A data file's name carries a hash of its content, so it never changes: it is served with
+Every path in the manifest is relative to <code>data/v2/</code>. A data file's name carries a hash of its content, so it never changes: it is served with
 <code>Cache-Control: public, max-age=31536000, immutable</code>
 and may be cached forever. New data means new names in a new manifest.
 </p>
@@ -45,6 +46,9 @@ and may be cached forever. New data means new names in a new manifest.
 <tbody>
 <tr><td><code>matrix/{window}.{hash}.json</code></td><td>
 sources (rows), destinations (columns), unit (ms), stats: per statistic a sources × destinations grid of ms (null = no successful connect), samples and lost: connects per cell
+</td></tr>
+<tr><td><code>matrix/{window}-{stat}.{hash}.json</code></td><td>
+the same shape with one statistic: what a page showing that statistic needs first
 </td></tr>
 <tr><td><code>matrix/{window}.{hash}.csv</code></td><td>
 the same, one row per pair: source, destination, samples, lost, loss_pct, p10 … max (empty = no value)
@@ -56,22 +60,22 @@ resolutions (id, step_seconds, span_seconds) and, per pair "src&gt;dst", the fil
 columnar time series: point i covers [start + i·step_seconds, start + (i+1)·step_seconds); p10, p50, p90, min, max in ms (null = gap), samples and lost per point. 5-minute points for 2 days, hourly for a year, daily for 10 years
 </td></tr>
 <tr><td><code>raw/{yyyy-mm-dd}.ndjson.gz</code></td><td>
-every round of one complete UTC day, one JSON object per line, RTTs in µs
+every round of one complete UTC day, one JSON object per line (source, target, scheduled_at, dns_us, ip, rtts_us ascending in µs, failures by kind)
 </td></tr>
 <tr><td><code>schema/{kind}.schema.json</code></td><td>JSON Schemas (draft 2020-12) of all of the above; not content-addressed, cached for an hour</td></tr>
 </tbody>
 </table>
 <h3>Units and meaning</h3>
 <ul>
-<li>Latency is the time of a TCP connect (SYN to SYN-ACK) from a probe in the source region to the destination's public DynamoDB endpoint, in milliseconds: 0.01 ms below 10 ms, 0.1 ms above.</li>
-<li>Percentiles are over every single connect in the window, from mergeable sketches accurate to 0.5 %; counts, loss, min, max and mean are exact.</li>
+<li>Latency is the time of a TCP connect (SYN to SYN-ACK) from a probe in the source region to the destination's public DynamoDB endpoint, in milliseconds to the microsecond (three decimals).</li>
+<li>Percentiles are over every single connect in the window (linear interpolation, as numpy), from mergeable sketches: each is within 0.1 % or 10 µs, whichever is larger, of the exact percentile. Counts, loss, min and max are exact; the mean is within 1 µs. The site shows a percentile with the digits that bound leaves certain (217.4 ms, 10.19 ms).</li>
 <li>Missing data is null, never 0. A pair whose every connect failed has 100 % loss and no latency.</li>
 <li>Times are RFC 3339 UTC; a window's start is inclusive, its end exclusive.</li>
 </ul>
 <h3>Example</h3>
-<pre><code>m=$(curl -s https://HOST/data/v1/manifest.json)
+<pre><code>m=$(curl -s https://HOST/data/v2/manifest.json)
 matrix=$(echo "$m" | jq -r '.windows[] | select(.id=="1d") | .matrix')
-curl -s "https://HOST/data/v1/$matrix" | jq '.stats.p50[0][1]'</code></pre>"#;
+curl -s "https://HOST/data/v2/$matrix" | jq '.stats.p50[0][1]'</code></pre>"#;
 
 /// Props of [`ApiPage`].
 #[derive(Properties, PartialEq)]
@@ -82,7 +86,7 @@ pub struct ApiProps {
     pub back: AttrValue,
 }
 
-/// Documents feed v1.
+/// Documents feed v2.
 #[function_component(ApiPage)]
 pub fn api_page(p: &ApiProps) -> Html {
     let current = match &p.manifest {

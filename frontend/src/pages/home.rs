@@ -60,13 +60,22 @@ pub fn home(p: &HomeProps) -> Html {
             let layout = Rc::new(grid::layout(&m, x, &s.view));
             let on_open = act.reform(|(pair, add)| Action::OpenPair { pair, add });
             let on_sort = act.reform(Action::SortByColumn);
+            // Downloads carry every statistic, so they wait for the full matrix.
+            let downloads = match s.full_matrix() {
+                Some(Fetch::Ready(full)) => html! {
+                    <MatrixDownloads manifest={m.clone()} matrix={full.clone()} layout={layout.clone()} />
+                },
+                _ => {
+                    html! { <p class="loading" aria-busy="true">{ "Loading every statistic…" }</p> }
+                }
+            };
             html! {
                 <>
                     <MatrixTable manifest={m.clone()} matrix={x.clone()} stat={AttrValue::from(s.view.stat.clone())}
                         layout={layout.clone()} sort={s.view.sort.clone()} selected={s.view.pairs.clone()}
                         {on_open} {on_sort} />
                     <Legend />
-                    <MatrixDownloads manifest={m.clone()} matrix={x.clone()} {layout} />
+                    { downloads }
                 </>
             }
         }

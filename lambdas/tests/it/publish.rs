@@ -8,7 +8,7 @@ use probe::simulate::Model;
 use publisher::export::Options;
 use publisher::rollup;
 use shared::catalog;
-use shared::feed::v1::{Manifest, Matrix, SeriesIndex};
+use shared::feed::v2::{Manifest, Matrix, SeriesIndex};
 use store::{Bucket, ObjectMeta, RoundStore, S3Bucket, SqliteStore, StoreError, SummaryStore};
 use testkit::Moto;
 
@@ -40,7 +40,7 @@ async fn store_with(days: i64) -> SqliteStore {
 /// Every file the manifest names exists and parses.
 async fn assert_consistent(b: &impl Bucket) -> Manifest {
     let m: Manifest = serde_json::from_slice(
-        &b.get("data/v1/manifest.json")
+        &b.get("data/v2/manifest.json")
             .await
             .unwrap()
             .expect("a manifest"),
@@ -48,7 +48,7 @@ async fn assert_consistent(b: &impl Bucket) -> Manifest {
     .unwrap();
     m.validate().unwrap();
     let get = |rel: String| async move {
-        b.get(&format!("data/v1/{rel}"))
+        b.get(&format!("data/v2/{rel}"))
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("the manifest names {rel}, which is missing"))
@@ -66,7 +66,7 @@ async fn assert_consistent(b: &impl Bucket) -> Manifest {
         serde_json::from_slice(&get(m.series_index.clone().unwrap()).await).unwrap();
     for files in index.pairs.values() {
         for rel in files.values() {
-            let s: shared::feed::v1::Series =
+            let s: shared::feed::v2::Series =
                 serde_json::from_slice(&get(rel.clone()).await).unwrap();
             s.validate().unwrap();
         }
@@ -88,7 +88,7 @@ async fn full_then_incremental_publish() {
     assert_eq!(first.skipped, 0);
     assert_eq!(
         first.written.last().unwrap(),
-        "data/v1/manifest.json",
+        "data/v2/manifest.json",
         "the manifest goes last"
     );
     let m = assert_consistent(&b).await;
@@ -104,7 +104,7 @@ async fn full_then_incremental_publish() {
     let second = lambdas::publish::handle(&st, &b, &Options::at(T0 + 3 * 86_400 + 60))
         .await
         .unwrap();
-    assert_eq!(second.written, ["data/v1/manifest.json"]);
+    assert_eq!(second.written, ["data/v2/manifest.json"]);
     assert_eq!(second.skipped + 1, first.written.len());
 }
 

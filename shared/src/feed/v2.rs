@@ -1,18 +1,25 @@
-//! Feed v1: a manifest naming content-addressed data files.
+//! Feed v2: a manifest naming content-addressed data files.
 //!
 //! ```text
-//! data/v1/manifest.json                          short cache; fetch first
-//! data/v1/matrix/{window}.{hash}.json | .csv     every pair × statistics over a window
-//! data/v1/series/index.{hash}.json               which series files exist, per pair
-//! data/v1/series/{src}/{dst}/{res}.{hash}.json   columnar time series (5m, 1h, 1d)
-//! data/v1/raw/{yyyy-mm-dd}.ndjson.gz             every round of a complete UTC day
-//! data/v1/schema/{kind}.schema.json              JSON Schemas of the files above
+//! data/v2/manifest.json                          short cache; fetch first
+//! data/v2/matrix/{window}.{hash}.json | .csv     every pair × every statistic over a window
+//! data/v2/matrix/{window}-{stat}.{hash}.json     the same, one statistic (what a view draws first)
+//! data/v2/series/index.{hash}.json               which series files exist, per pair
+//! data/v2/series/{src}/{dst}/{res}.{hash}.json   columnar time series (5m, 1h, 1d)
+//! data/v2/raw/{yyyy-mm-dd}.ndjson.gz             every round of a complete UTC day
+//! data/v2/schema/{kind}.schema.json              JSON Schemas of the files above
 //! ```
 //!
 //! Every data file's name carries a hash of its content, so it never changes
 //! once written and can be cached forever; only the manifest is rewritten.
-//! Units: latencies in milliseconds ([`round_ms`]), times as RFC 3339 UTC. Missing data is
-//! `null`, never 0.
+//! Units: latencies in milliseconds to the microsecond ([`round_ms`]), times as
+//! RFC 3339 UTC. Missing data is `null`, never 0. What each figure is good to is
+//! in the manifest's [`Precision`].
+//!
+//! What changed from v1: latencies carry three decimals (µs) instead of 0.1 ms
+//! above 10 ms; percentiles are good to 0.1 % or 10 µs instead of 0.5 %; each
+//! window has a file per statistic besides the full matrix; the raw rounds have
+//! a wire type of their own ([`RawRound`]) with the scheduled time in RFC 3339.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,11 +27,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The feed version these types describe.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Path of the manifest below the site root.
-pub const MANIFEST_PATH: &str = "data/v1/manifest.json";
-/// Folder of the v1 feed below the site root; file paths in the manifest are relative to it.
-pub const ROOT: &str = "data/v1";
+pub const MANIFEST_PATH: &str = "data/v2/manifest.json";
+/// Folder of the v2 feed below the site root; file paths in the manifest are relative to it.
+pub const ROOT: &str = "data/v2";
 
 /// The entry point of the feed: what exists and how fresh it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,9 +51,11 @@ pub struct Manifest {
     pub regions: Vec<RegionInfo>,
     /// Statistic ids available in the matrices (`p50`, `mean`, ...).
     pub stats: Vec<String>,
+    /// What the figures are good to.
+    pub precision: Precision,
     /// The windows published, shortest first.
     pub windows: Vec<WindowInfo>,
-    /// Path of the series index ([`SeriesIndex`]), relative to `data/v1/`.
+    /// Path of the series index ([`SeriesIndex`]), relative to `data/v2/`.
     pub series_index: Option<String>,
     /// The raw days published, oldest first.
     pub raw: Vec<RawDay>,
@@ -58,13 +67,140 @@ pub struct Manifest {
     pub one_way: Vec<[String; 2]>,
 }
 
+/// What the published figures are good to, against the exact statistics of
+/// the same connects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Precision {
+    /// A percentile is within this fraction of the exact one (linear
+    /// interpolation, numpy's default), or within `percentile_absolute_ms`,
+    /// whichever is larger.
+    pub percentile_relative: f64,
+    /// The absolute floor of the percentile bound, ms.
+    pub percentile_absolute_ms: f64,
+    /// Mean, min and max are within this many ms of the exact value (the
+    /// rounding to 1 µs).
+    pub exact_ms: f64,
+}
+
+impl Precision {
+    /// The bound this version publishes: 0.1 % or 10 µs for percentiles,
+    /// 1 µs for mean, min and max.
+    pub const PUBLISHED: Precision = Precision {
+        percentile_relative: 0.001,
+        percentile_absolute_ms: 0.01,
+        exact_ms: 0.001,
+    };
+
+    /// The largest error a percentile of `value` ms may have.
+    pub fn percentile_bound_ms(&self, value: f64) -> f64 {
+        (self.percentile_relative * value.abs()).max(self.percentile_absolute_ms)
+    }
+}
+
+/// One round as `raw/{date}.ndjson.gz` holds it, one per line.
+///
+/// The wire shape of a [`crate::Round`]: the same figures, with the scheduled
+/// time as RFC 3339 so the file reads without a Unix-time conversion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRound {
+    /// Where the probe ran.
+    pub source: String,
+    /// The region measured.
+    pub target: String,
+    /// The scheduled time of the round, RFC 3339 UTC.
+    pub scheduled_at: String,
+    /// Time to resolve the endpoint, µs, when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_us: Option<u32>,
+    /// The address connected to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// RTTs of the connects that succeeded, µs, ascending.
+    pub rtts_us: Vec<u32>,
+    /// Failed connects by kind; kinds with none are left out.
+    pub failures: RawFailures,
+}
+
+/// Failed connects of a [`RawRound`], by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailures {
+    /// The endpoint name did not resolve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<u16>,
+    /// No answer within the connect timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u16>,
+    /// Refused (reset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<u16>,
+    /// Network or host unreachable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<u16>,
+    /// Any other error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<u16>,
+}
+
+impl From<&crate::Round> for RawRound {
+    fn from(r: &crate::Round) -> RawRound {
+        let nz = |n: u16| (n > 0).then_some(n);
+        let f = &r.failures;
+        RawRound {
+            source: r.source.clone(),
+            target: r.target.clone(),
+            scheduled_at: crate::time::rfc3339(r.scheduled_at),
+            dns_us: r.dns_us,
+            ip: r.ip.clone(),
+            rtts_us: r.rtts_us.clone(),
+            failures: RawFailures {
+                dns: nz(f.dns),
+                timeout: nz(f.timeout),
+                refused: nz(f.refused),
+                unreachable: nz(f.unreachable),
+                other: nz(f.other),
+            },
+        }
+    }
+}
+
+impl RawRound {
+    /// Checks what the type cannot: the time, and ascending RTTs.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if crate::time::parse_rfc3339(&self.scheduled_at).is_none() {
+            return Err(Invalid(format!(
+                "raw round scheduled_at `{}` is not an RFC 3339 UTC time",
+                self.scheduled_at
+            )));
+        }
+        if !self.rtts_us.is_sorted() {
+            return Err(Invalid(format!(
+                "raw round {} → {} at {}: rtts_us are not ascending",
+                self.source, self.target, self.scheduled_at
+            )));
+        }
+        Ok(())
+    }
+
+    /// Failed connects, whatever their kind.
+    pub fn lost(&self) -> u32 {
+        let f = &self.failures;
+        [f.dns, f.timeout, f.refused, f.unreachable, f.other]
+            .iter()
+            .map(|n| u32::from(n.unwrap_or(0)))
+            .sum()
+    }
+}
+
 /// One day of raw rounds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDay {
     /// The UTC date, `YYYY-MM-DD`.
     pub date: String,
-    /// Path of the gzipped NDJSON file (one round per line), relative to `data/v1/`.
+    /// Path of the gzipped NDJSON file (one round per line), relative to `data/v2/`.
     pub path: String,
     /// Rounds in the file.
     pub rounds: u64,
@@ -104,10 +240,13 @@ pub struct WindowInfo {
     pub start: String,
     /// End of the window, exclusive.
     pub end: String,
-    /// Path of the matrix file, relative to `data/v1/`.
+    /// Path of the matrix file, relative to `data/v2/`.
     pub matrix: String,
-    /// Path of the same matrix as CSV (one row per pair), relative to `data/v1/`.
+    /// Path of the same matrix as CSV (one row per pair), relative to `data/v2/`.
     pub matrix_csv: String,
+    /// Per statistic id, the path of a [`Matrix`] holding that statistic
+    /// alone, relative to `data/v2/`: a view of one statistic needs no more.
+    pub views: BTreeMap<String, String>,
 }
 
 /// Every pair's statistics over one window. Rows are sources, columns destinations.
@@ -156,7 +295,7 @@ pub struct SeriesIndex {
     pub version: u32,
     /// The resolutions, finest first.
     pub resolutions: Vec<Resolution>,
-    /// Per pair `"{src}>{dst}"`, per resolution id, the file path relative to `data/v1/`.
+    /// Per pair `"{src}>{dst}"`, per resolution id, the file path relative to `data/v2/`.
     pub pairs: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -306,7 +445,7 @@ impl Matrix {
 
     /// The matrix as CSV, one row per pair in row-major order:
     /// `source,destination,samples,lost,loss_pct,p10,…,max`, empty cells where
-    /// there is no value. The published `.csv` files and the site's downloads
+    /// there is no value, latencies as the JSON has them (to the microsecond). The published `.csv` files and the site's downloads
     /// are both this.
     pub fn to_csv(&self) -> String {
         use std::fmt::Write;
@@ -334,7 +473,7 @@ impl Matrix {
                         .get(s.id())
                         .and_then(|g| g.get(i)?.get(j).copied().flatten())
                     {
-                        let _ = write!(out, "{v:.2}");
+                        let _ = write!(out, "{v}");
                     }
                 }
                 out.push('\n');
@@ -351,15 +490,11 @@ impl Matrix {
     }
 }
 
-/// Rounds a millisecond value for the feed: 0.01 ms below 10 ms, 0.1 ms above.
+/// Rounds a millisecond value for the feed: to the microsecond.
 ///
-/// Percentiles come from sketches good to 0.5 %, so more digits would be
-/// noise; fewer digits keep the files small (a matrix of 35 regions stays
-/// under 30 KB gzipped).
+/// min, max and mean are exact, so they keep every digit they have; a
+/// percentile is good to 0.1 % (see [`Precision`]), and rounding it coarser
+/// would add to that error.
 pub fn round_ms(ms: f64) -> f64 {
-    if ms.abs() < 10.0 {
-        (ms * 100.0).round() / 100.0
-    } else {
-        (ms * 10.0).round() / 10.0
-    }
+    (ms * 1000.0).round() / 1000.0
 }

@@ -5,11 +5,11 @@ mod sketch;
 
 use std::path::{Path, PathBuf};
 
-use shared::feed::v1::{Manifest, Matrix, Series, SeriesIndex};
+use shared::feed::v2::{Manifest, Matrix, Precision, RawRound, Series, SeriesIndex};
 
 fn fixture(rel: &str) -> (PathBuf, String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/feed/v1")
+        .join("tests/fixtures/feed/v2")
         .join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     (path, text)
@@ -40,7 +40,16 @@ fn manifest_fixture_round_trips() {
                 .1
                 .starts_with("source,destination,samples,lost,loss_pct,p10,")
         );
+        assert_eq!(w.views.len(), m.stats.len(), "a view per statistic");
+        for (stat, path) in &w.views {
+            let view: Matrix = round_trips(path);
+            view.validate().unwrap();
+            assert_eq!(view.stats.keys().collect::<Vec<_>>(), [stat]);
+            assert_eq!(view.stats[stat], matrix.stats[stat], "{path}");
+            assert_eq!((&view.samples, &view.lost), (&matrix.samples, &matrix.lost));
+        }
     }
+    assert_eq!(m.precision, Precision::PUBLISHED);
     let index: SeriesIndex = round_trips(m.series_index.as_deref().unwrap());
     for files in index.pairs.values() {
         for path in files.values() {
@@ -49,6 +58,55 @@ fn manifest_fixture_round_trips() {
             assert_eq!(series.p50[5], None, "a gap is null");
         }
     }
+}
+
+#[test]
+fn raw_round_fixture_round_trips() {
+    let (path, text) = fixture("raw/2026-11-19.ndjson");
+    let mut lost = Vec::new();
+    for line in text.lines() {
+        let r: RawRound =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        r.validate().unwrap();
+        let original: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(serde_json::to_value(&r).unwrap(), original, "{line}");
+        lost.push(r.lost());
+    }
+    assert_eq!(lost, [1, 0, 10]);
+    let bad = r#"{"source":"a","target":"b","scheduled_at":"2026-11-19T00:00:00Z","rtts_us":[2,1],"failures":{}}"#;
+    let r: RawRound = serde_json::from_str(bad).unwrap();
+    assert!(
+        r.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("not ascending")
+    );
+}
+
+#[test]
+fn raw_rounds_keep_every_figure_of_a_round() {
+    let round = shared::Round {
+        source: "us-east-1".into(),
+        target: "eu-west-1".into(),
+        scheduled_at: 1_763_510_400,
+        dns_us: Some(1204),
+        ip: None,
+        rtts_us: vec![68_311, 69_120],
+        failures: shared::FailureCounts {
+            timeout: 1,
+            ..Default::default()
+        },
+    };
+    let raw = RawRound::from(&round);
+    assert_eq!(raw.scheduled_at, "2025-11-19T00:00:00Z");
+    assert_eq!(
+        (raw.lost(), raw.rtts_us.as_slice()),
+        (1, &[68_311, 69_120][..])
+    );
+    assert_eq!(
+        serde_json::to_string(&raw).unwrap(),
+        r#"{"source":"us-east-1","target":"eu-west-1","scheduled_at":"2025-11-19T00:00:00Z","dns_us":1204,"rtts_us":[68311,69120],"failures":{"timeout":1}}"#
+    );
 }
 
 #[test]

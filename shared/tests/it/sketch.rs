@@ -45,7 +45,10 @@ fn check_against_exact(samples: &[u32], lost: u64) -> Result<(), TestCaseError> 
                     "q {q}: sketch {got} vs exact {exact} ({} samples)",
                     samples.len()
                 );
-                prop_assert!(published_ok(got, exact), "q {q}: published {got} vs exact {exact}");
+                prop_assert!(
+                    published_ok(got, exact),
+                    "q {q}: published {got} vs exact {exact}"
+                );
             }
             (got, exact) => prop_assert!(false, "q {q}: sketch {got:?} vs exact {exact:?}"),
         }

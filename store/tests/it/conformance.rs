@@ -167,25 +167,25 @@ pub async fn bucket(b: &impl Bucket) {
         cache_control: "public, max-age=60".into(),
         content_encoding: None,
     };
-    assert_eq!(b.get("data/v1/manifest.json").await.unwrap(), None);
-    b.put("data/v1/manifest.json", b"{\"v\":1}", &meta)
+    assert_eq!(b.get("data/v2/manifest.json").await.unwrap(), None);
+    b.put("data/v2/manifest.json", b"{\"v\":1}", &meta)
         .await
         .unwrap();
-    b.put("data/v1/manifest.json", b"{\"v\":2}", &meta)
+    b.put("data/v2/manifest.json", b"{\"v\":2}", &meta)
         .await
         .unwrap();
     assert_eq!(
-        b.get("data/v1/manifest.json").await.unwrap().unwrap(),
+        b.get("data/v2/manifest.json").await.unwrap().unwrap(),
         b"{\"v\":2}"
     );
-    b.put("data/v1/matrix/1d.abc.json", b"[]", &meta)
+    b.put("data/v2/matrix/1d.abc.json", b"[]", &meta)
         .await
         .unwrap();
     b.put("index.html", b"<html>", &meta).await.unwrap();
-    let keys: Vec<String> = b.list("data/v1/").await.unwrap().into_iter().collect();
+    let keys: Vec<String> = b.list("data/v2/").await.unwrap().into_iter().collect();
     assert_eq!(
         keys,
-        ["data/v1/manifest.json", "data/v1/matrix/1d.abc.json"]
+        ["data/v2/manifest.json", "data/v2/matrix/1d.abc.json"]
     );
 }
 

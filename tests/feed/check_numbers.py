@@ -1,0 +1,336 @@
+"""Independent check of every number a published feed holds.
+
+Reads a feed v2 folder and the output of `cloudping stats --json`, recomputes
+each statistic exactly with numpy from the raw rounds the feed publishes
+(`raw/{date}.ndjson.gz`), and checks that the published figure is within the
+bound the manifest's `precision` states. Nothing here uses the Rust code.
+
+What is checked, over spans the raw days fully cover (others are skipped and
+counted):
+- every cell of every window's matrix, and every pair the raw rounds of the
+  window hold must be in it; each per-statistic view must equal its matrix;
+- every point of every series, and no point with rounds within a series'
+  reach (`span_seconds` back from the feed's end) may be missing;
+- every row of the stats file.
+samples and lost must be equal; min, max and mean within `exact_ms`;
+percentiles within max(`percentile_relative` × exact, `percentile_absolute_ms`)
+of numpy.percentile (linear interpolation) over rtts_us / 1000 of every
+connect in the span; a figure is null exactly when its span has no sample.
+A kind of check with nothing to check (no covered window, no covered point at
+a resolution, no covered stats row) fails.
+
+Prints a FAIL line per failure (the first 30), the largest error seen per kind
+of figure, and `numbers: N passed, M failed`; exits 1 on any failure.
+
+Usage: python check_numbers.py FEED_DIR STATS_JSONL
+"""
+import gzip
+import json
+import math
+import os
+import re
+import sys
+from collections import defaultdict
+from datetime import datetime, timezone
+
+import numpy as np
+
+DAY = 86400
+MAX_PRINTED = 30
+MATRIX_STATS = ["p10", "p25", "p50", "p75", "p90", "p98", "p99", "mean", "min", "max"]
+SERIES_STATS = ["p10", "p50", "p90", "min", "max"]
+SLACK = 1e-9
+
+passed, failed = 0, 0
+skipped = defaultdict(int)  # spans not checked, by kind and why
+checked = defaultdict(int)  # spans checked, by kind
+errors = {}  # figure kind -> [max abs, max rel, max share of bound, values]
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        if failed <= MAX_PRINTED:
+            print(f"FAIL: {what}", file=sys.stderr)
+    return ok
+
+
+_times = {}
+
+
+def unix(s):
+    """RFC 3339 (or a bare date, midnight UTC) to Unix seconds; cached, as raw rounds repeat times."""
+    t = _times.get(s)
+    if t is None:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        t = _times[s] = math.floor(dt.timestamp())
+    return t
+
+
+def iso(t):
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_json(feed, rel):
+    with open(os.path.join(feed, rel)) as f:
+        return json.load(f)
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class Pair:
+    """Every connect and round of one source → target, sorted by scheduled time."""
+
+    def __init__(self, rounds):
+        rounds.sort(key=lambda r: r[0])
+        self.round_t = np.array([r[0] for r in rounds], dtype=np.int64)
+        lost = np.array([r[2] for r in rounds], dtype=np.int64)
+        self.lost_cum = np.concatenate([[0], np.cumsum(lost)])
+        n = np.array([len(r[1]) for r in rounds], dtype=np.int64)
+        self.t = np.repeat(self.round_t, n)
+        self.rtt_us = np.array([x for r in rounds for x in r[1]], dtype=np.int64)
+
+    def spans(self, edges):
+        """Per span [edges[k], edges[k+1]): (rounds, lost, rtts_us) for each k."""
+        edges = np.asarray(edges, dtype=np.int64)
+        ci = np.searchsorted(self.t, edges, "left")
+        ri = np.searchsorted(self.round_t, edges, "left")
+        lost = self.lost_cum[ri[1:]] - self.lost_cum[ri[:-1]]
+        return [(int(ri[k + 1] - ri[k]), int(lost[k]), self.rtt_us[ci[k]:ci[k + 1]])
+                for k in range(len(edges) - 1)]
+
+
+NO_ROUNDS = Pair([])
+
+
+def load_raw(feed, manifest):
+    """Reads the raw days: the pairs, and the covered spans as merged [start, end) intervals."""
+    by_pair = defaultdict(list)
+    days = []
+    for day in manifest.get("raw") or []:
+        start = unix(day["date"])
+        days.append(start)
+        count, outside = 0, 0
+        with gzip.open(os.path.join(feed, day["path"]), "rt") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                r = json.loads(line)
+                t = unix(r["scheduled_at"])
+                if not start <= t < start + DAY:
+                    outside += 1
+                lost = sum((r.get("failures") or {}).values())
+                by_pair[(r["source"], r["target"])].append((t, r["rtts_us"], lost))
+                count += 1
+        check(count == day["rounds"], f"raw {day['path']}: {count} rounds, the manifest says {day['rounds']}")
+        check(outside == 0, f"raw {day['path']}: {outside} rounds scheduled outside {day['date']}")
+    covered = []
+    for d in sorted(set(days)):
+        if covered and covered[-1][1] == d:
+            covered[-1][1] = d + DAY
+        else:
+            covered.append([d, d + DAY])
+    return {p: Pair(rs) for p, rs in by_pair.items()}, covered
+
+
+def is_covered(covered, a, b):
+    return any(s <= a and b <= e for s, e in covered)
+
+
+def exact(stats, rtt_us):
+    """The exact statistics of a span's connects, ms; None without samples."""
+    if len(rtt_us) == 0:
+        return {s: None for s in stats}
+    ms = rtt_us / 1000.0
+    qs = [s for s in stats if re.fullmatch(r"p\d+", s)]
+    out = dict(zip(qs, np.percentile(ms, [float(s[1:]) for s in qs]))) if qs else {}
+    for s in stats:
+        if s == "mean":
+            out[s] = int(rtt_us.sum()) / len(rtt_us) / 1000.0
+        elif s == "min":
+            out[s] = int(rtt_us.min()) / 1000.0
+        elif s == "max":
+            out[s] = int(rtt_us.max()) / 1000.0
+    return {s: float(out[s]) for s in stats}
+
+
+def compare(kind, stat, published, want, precision, where):
+    """One figure against its exact value: null exactly when there is no sample, else within the bound."""
+    if want is None:
+        return check(published is None, f"{where} {stat}: {published!r} published, but the span has no sample")
+    if not is_number(published):
+        return check(False, f"{where} {stat}: {published!r} published, exact {want:.6f} ms")
+    if stat.startswith("p"):
+        bound = max(precision["percentile_relative"] * abs(want), precision["percentile_absolute_ms"])
+    else:
+        bound = precision["exact_ms"]
+    err = abs(published - want)
+    e = errors.setdefault(f"{kind} {stat}", [0.0, 0.0, 0.0, 0])
+    e[0] = max(e[0], err)
+    if want:
+        e[1] = max(e[1], err / abs(want))
+    e[2] = max(e[2], err / bound)
+    e[3] += 1
+    return check(err <= bound + SLACK,
+                 f"{where} {stat}: published {published}, exact {want:.6f} ms "
+                 f"(error {err:.6f} ms, bound {bound:.6f} ms)")
+
+
+def compare_span(kind, stats, got, span, precision, where):
+    """samples, lost and every statistic of one cell, point or row; `got(name)` reads a published value."""
+    _, lost, rtt_us = span
+    check(got("samples") == len(rtt_us), f"{where}: samples {got('samples')!r}, the raw rounds hold {len(rtt_us)}")
+    check(got("lost") == lost, f"{where}: lost {got('lost')!r}, the raw rounds hold {lost}")
+    want = exact(stats, rtt_us)
+    for s in stats:
+        compare(kind, s, got(s), want[s], precision, where)
+
+
+def grid_value(grid, i, j):
+    try:
+        return grid[i][j]
+    except (IndexError, TypeError):
+        return "missing"
+
+
+def check_matrices(feed, manifest, pairs, covered, precision):
+    for w in manifest["windows"]:
+        m = load_json(feed, w["matrix"])
+        name = f"matrix {w['id']}"
+        check((m.get("start"), m.get("end")) == (w["start"], w["end"]),
+              f"{name}: spans {m.get('start')}..{m.get('end')}, the manifest says {w['start']}..{w['end']}")
+        for stat, rel in sorted((w.get("views") or {}).items()):
+            v = load_json(feed, rel)
+            same = (list(v.get("stats", {})) == [stat] and v["stats"][stat] == m["stats"].get(stat)
+                    and all(v.get(k) == m.get(k) for k in ("sources", "destinations", "samples", "lost", "start", "end")))
+            check(same, f"{name} view {stat} ({rel}) differs from the matrix")
+        a, b = unix(w["start"]), unix(w["end"])
+        if not is_covered(covered, a, b):
+            skipped["matrix windows not covered"] += 1
+            continue
+        checked["matrix windows"] += 1
+        for s in MATRIX_STATS:
+            check(s in m["stats"], f"{name}: no {s} grid")
+        cells = [(src, dst, i, j) for i, src in enumerate(m["sources"]) for j, dst in enumerate(m["destinations"])]
+        in_matrix = {(src, dst) for src, dst, _, _ in cells}
+        for (src, dst), p in sorted(pairs.items()):
+            rounds = p.spans([a, b])[0][0]
+            if (src, dst) not in in_matrix:
+                check(rounds == 0, f"{name}: {src}>{dst} has {rounds} rounds in the window but is not in the matrix")
+        for src, dst, i, j in cells:
+            span = pairs.get((src, dst), NO_ROUNDS).spans([a, b])[0]
+
+            def got(k, i=i, j=j):
+                return grid_value(m[k] if k in ("samples", "lost") else m["stats"].get(k), i, j)
+            compare_span("matrix", MATRIX_STATS, got, span, precision, f"{name} {src}>{dst}")
+
+
+def check_series(feed, manifest, pairs, covered, precision):
+    if not manifest.get("series_index"):
+        print("note: the manifest lists no series index; no series checked")
+        return
+    index = load_json(feed, manifest["series_index"])
+    feed_end = max(unix(w["end"]) for w in manifest["windows"])
+    for res in index["resolutions"]:
+        rid, step, reach = res["id"], res["step_seconds"], res["span_seconds"]
+        checked.setdefault(f"series {rid} points", 0)
+        reach_from = (feed_end - reach) // step * step
+        in_index = {tuple(k.split(">", 1)) for k in index["pairs"]}
+        for src, dst in sorted(set(pairs) | in_index):
+            key, p = f"{src}>{dst}", pairs.get((src, dst), NO_ROUNDS)
+            rel = (index["pairs"].get(key) or {}).get(rid)
+            if rel is None:
+                first, end = feed_end, feed_end
+            else:
+                s = load_json(feed, rel)
+                first = unix(s["start"])
+                n = len(s["samples"])
+                end = first + n * step
+                name = f"series {rid} {key}"
+                check((s.get("source"), s.get("destination"), s.get("resolution"), s.get("step_seconds"))
+                      == (src, dst, rid, step), f"{name} ({rel}): names another pair or resolution")
+                for c in ["lost"] + SERIES_STATS:
+                    check(len(s.get(c) or []) == n, f"{name}: {c} has {len(s.get(c) or [])} points, samples {n}")
+                edges = first + step * np.arange(n + 1, dtype=np.int64)
+                for k, span in enumerate(p.spans(edges)):
+                    a, b = int(edges[k]), int(edges[k + 1])
+                    if b > feed_end:
+                        skipped[f"series {rid} points past the feed's end"] += 1
+                        continue
+                    if not is_covered(covered, a, b):
+                        skipped[f"series {rid} points not covered"] += 1
+                        continue
+                    checked[f"series {rid} points"] += 1
+
+                    def got(c, k=k):
+                        col = s.get(c) or []
+                        return col[k] if k < len(col) else "missing"
+                    compare_span(f"series {rid}", SERIES_STATS, got, span, precision, f"{name} at {iso(a)}")
+            # Points with rounds that the series should reach but does not hold.
+            starts = np.unique(p.round_t // step * step)
+            omitted = [int(t) for t in starts if reach_from <= t and t + step <= feed_end
+                       and not first <= t < end and is_covered(covered, int(t), int(t) + step)]
+            check(not omitted, f"series {rid} {key}: {len(omitted)} points with rounds are missing"
+                               + (f", first at {iso(omitted[0])}" if omitted else ""))
+
+
+def check_stats(path, pairs, covered, precision):
+    checked.setdefault("stats rows", 0)
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    for r in rows:
+        a, b = unix(r["start"]), unix(r["end"])
+        if not is_covered(covered, a, b):
+            skipped["stats rows not covered"] += 1
+            continue
+        checked["stats rows"] += 1
+        span = pairs.get((r["source"], r["target"]), NO_ROUNDS).spans([a, b])[0]
+        lat = r.get("latency_ms")
+        if not span[2].size:
+            check(lat is None, f"stats {r['source']}>{r['target']}: latency_ms {lat!r} without samples")
+
+        def got(k):
+            if k in ("samples", "lost"):
+                return r.get(k)
+            return lat.get(k, "missing") if isinstance(lat, dict) else None
+        compare_span("stats", MATRIX_STATS, got, span, precision,
+                     f"stats {r['source']}>{r['target']} {r['start']}..{r['end']}")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__.strip().splitlines()[-1])
+    feed, stats_path = sys.argv[1], sys.argv[2]
+    manifest = load_json(feed, "manifest.json")
+    precision = manifest["precision"]
+    pairs, covered = load_raw(feed, manifest)
+    print("raw days cover " + (", ".join(f"{iso(a)}..{iso(b)}" for a, b in covered) or "nothing")
+          + f": {len(pairs)} pairs, {sum(len(p.rtt_us) for p in pairs.values())} connects")
+    check_matrices(feed, manifest, pairs, covered, precision)
+    check_series(feed, manifest, pairs, covered, precision)
+    check_stats(stats_path, pairs, covered, precision)
+    checked.setdefault("matrix windows", 0)
+    for kind, n in sorted(checked.items()):
+        check(n > 0, f"{kind}: nothing fully covered by the raw days, nothing checked")
+    print("checked: " + ", ".join(f"{n} {k}" for k, n in sorted(checked.items())))
+    print("skipped (not covered = not fully within the raw days): "
+          + (", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) or "none"))
+    print("largest error per figure (abs ms, relative, share of the bound, values):")
+    for kind, (err, rel, share, n) in sorted(errors.items()):
+        print(f"  {kind:<14} {err:.6f} ms  {100 * rel:.4f} %  {100 * share:5.1f} % of bound  ({n})")
+    if failed > MAX_PRINTED:
+        print(f"({failed - MAX_PRINTED} more failures not printed)", file=sys.stderr)
+    sys.stderr.flush()
+    print(f"numbers: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
