@@ -228,11 +228,12 @@ impl State {
         Some(w.views.get(&self.view.stat).unwrap_or(&w.matrix))
     }
 
-    /// The matrix to show: the full one once it is here, else the view of
-    /// the selected statistic (which may still be loading).
+    /// The matrix to show: the full one once it is here (or its failure, so
+    /// a broken file is reported, not waited for), else the view of the
+    /// selected statistic (which may still be loading).
     pub fn matrix(&self) -> Option<&Fetch<Shared<Matrix>>> {
         match self.full_matrix() {
-            Some(full @ Fetch::Ready(_)) => Some(full),
+            Some(full @ (Fetch::Ready(_) | Fetch::Failed(_))) => Some(full),
             _ => self.matrices.get(self.view_path()?),
         }
     }

@@ -91,6 +91,30 @@ test('a malformed matrix shows a clear error, not a blank page', async () => {
   assert.deepEqual(errors, [], 'no panic reaches the page');
 });
 
+test('the matrix shows from the one-statistic file before the full matrix arrives', async () => {
+  const page = await browser.newPage();
+  const requested = [];
+  let releaseFull;
+  const fullHeld = new Promise((r) => { releaseFull = r; });
+  await page.route('**/data/v2/matrix/**', async (route) => {
+    const url = route.request().url();
+    requested.push(url.replace(/.*\/data\/v2\//, ''));
+    if (url.endsWith('/matrix/1d.json')) await fullHeld;
+    await route.continue();
+  });
+  await page.goto(await serve(site(FIXTURES)));
+  await cell(page, 'us-east-1', 'eu-west-1').waitFor({ timeout: 10000 });
+  assert.equal((await cell(page, 'us-east-1', 'eu-west-1').textContent()).trim(), '68.4');
+  assert.deepEqual(requested[0], 'matrix/1d-p50.json', 'the shown statistic first');
+  assert.equal(await page.locator('#download-matrix-json').count(), 0, 'downloads wait for every statistic');
+  releaseFull();
+  await page.locator('#download-matrix-json').waitFor({ timeout: 10000 });
+  assert.ok(requested.includes('matrix/1d.json'), 'then the full matrix');
+  // The legend states what the figures are good to.
+  assert.match(await page.locator('.legend .precision').textContent(), /0\.1 % or 10 µs/);
+  await page.close();
+});
+
 test('a matrix of the wrong shape is reported as malformed', async () => {
   const feed = mkdtempSync(join(tmpdir(), 'cloudping-feed-'));
   dirs.push(feed);
@@ -156,7 +180,7 @@ test('hovering a cell shows every statistic, samples, loss, fiber floor and stre
   const tip = page.locator('#cell-tip');
   await tip.waitFor();
   const text = await tip.textContent();
-  for (const want of ['us-east-1 → eu-west-1', 'p10', '66.37 ms', 'p99', '82.10 ms', 'max', '109.47 ms', '2880', '0 (0.00 %)']) {
+  for (const want of ['us-east-1 → eu-west-1', 'p10', '66.37 ms', 'p99', '82.10 ms', 'max', '109.470 ms', '2880', '0 (0.00 %)']) {
     assert.ok(text.includes(want), `${want} in ${text}`);
   }
   // Ashburn–Dublin: about 5 450 km of great circle, a fiber floor near 53.5 ms.
@@ -335,7 +359,7 @@ test('the shown matrix downloads as JSON and CSV that match the view', async () 
   const json = await download(page, '#download-matrix-json');
   assert.equal(json.name, 'cloudping-7d-matrix.json');
   const m = JSON.parse(json.text);
-  assert.equal(m.version, 1);
+  assert.equal(m.version, 2);
   assert.equal(m.window, '7d');
   assert.deepEqual(m.sources, ['eu-west-1', 'us-east-1'], 'rows as shown');
   assert.deepEqual(m.destinations, ['us-east-1', 'eu-west-1'], 'columns as shown');
