@@ -195,18 +195,24 @@ async fn rollup(st: &store::SqliteStore, rebuild: bool) -> Result<()> {
     };
     let report = publisher::rollup::run(st, &opts, |done, total| {
         if last_print.elapsed().as_secs() >= 2 || done == total {
-            eprintln!("rollup: {done}/{total} pairs");
+            eprintln!("rollup: {done}/{total} sources");
             last_print = std::time::Instant::now();
         }
     })
     .await?;
     eprintln!(
-        "rollup: {} pairs, {} rounds from {} folded into {} hour and {} day sketches; windows end {}; {:.1} s",
-        report.pairs,
+        "rollup: {} sources, {} rounds from {} folded into {} hour, {} day and {} month sketch groups; windows recomputed: {}; 1d window ends {}; {:.1} s",
+        report.sources,
         report.rounds,
         shared::time::rfc3339(report.from),
         report.hours,
         report.days,
+        report.months,
+        if report.windows.is_empty() {
+            "none".to_string()
+        } else {
+            report.windows.join(", ")
+        },
         shared::time::rfc3339(report.end),
         started.elapsed().as_secs_f64()
     );

@@ -38,19 +38,33 @@ pub async fn run(st: &SqliteStore, args: &Args) -> Result<()> {
     if to <= from {
         bail!("--to must be after --from");
     }
-    let pairs: Vec<(String, String)> = match &args.pairs {
-        Some(list) => list
-            .split(',')
-            .map(|p| {
-                p.trim()
-                    .split_once(':')
-                    .map(|(s, t)| (s.to_string(), t.to_string()))
-                    .with_context(|| format!("pair `{p}` is not `source:target`"))
-            })
-            .collect::<Result<_>>()?,
-        None => st.pairs().await?.0,
+    let pairs: Option<Vec<(String, String)>> = match &args.pairs {
+        Some(list) => Some(
+            list.split(',')
+                .map(|p| {
+                    p.trim()
+                        .split_once(':')
+                        .map(|(s, t)| (s.to_string(), t.to_string()))
+                        .with_context(|| format!("pair `{p}` is not `source:target`"))
+                })
+                .collect::<Result<_>>()?,
+        ),
+        None => None,
     };
-    let (span, rows) = publisher::rollup::range(st, &pairs, from, to).await?;
+    let sources: Vec<String> = match &pairs {
+        Some(p) => {
+            let mut s: Vec<String> = p.iter().map(|(s, _)| s.clone()).collect();
+            s.dedup();
+            s
+        }
+        None => st.sources().await?.into_iter().map(|(s, _)| s).collect(),
+    };
+    let want = |s: &str, t: &str| {
+        pairs
+            .as_ref()
+            .is_none_or(|p| p.iter().any(|(a, b)| a == s && b == t))
+    };
+    let (span, rows) = publisher::rollup::range(st, &sources, want, from, to).await?;
     if rows.is_empty() {
         bail!(
             "no data between {} and {}; run `cloudping rollup` after recording rounds",

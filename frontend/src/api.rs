@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use shared::feed::v2::{self, Invalid, Manifest, Matrix, Series, SeriesIndex};
+use shared::feed::v2::{self, Invalid, Manifest, Matrix, SeriesChunk, SeriesIndex};
 
 /// The state of one fetch.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +68,7 @@ pub enum Want {
     Matrix(String),
     /// The series index.
     Index(String),
-    /// One pair's series at one resolution.
+    /// One chunk of one source's series at one resolution.
     Series(String),
 }
 
@@ -81,8 +81,8 @@ pub enum Loaded {
     Matrix(String, Result<Shared<Matrix>, FetchError>),
     /// The series index, by path.
     Index(String, Result<Shared<SeriesIndex>, FetchError>),
-    /// A series, by path.
-    Series(String, Result<Shared<Series>, FetchError>),
+    /// A series chunk, by path.
+    Series(String, Result<Shared<SeriesChunk>, FetchError>),
 }
 
 /// Fetches and checks what is wanted.
@@ -100,7 +100,7 @@ pub async fn load(want: Want) -> Loaded {
             Loaded::Index(p, r)
         }
         Want::Series(p) => {
-            let r = feed_file(&p, Series::validate).await.map(Shared::new);
+            let r = feed_file(&p, SeriesChunk::validate).await.map(Shared::new);
             Loaded::Series(p, r)
         }
     }
@@ -244,15 +244,16 @@ mod tests {
     }
 
     #[test]
-    fn series_are_checked_too() {
-        let body =
-            include_str!("../../shared/tests/fixtures/feed/v2/series/us-east-1/eu-west-1/1h.json");
-        let s = decode::<Series>("s.json", body, Series::validate).unwrap();
-        assert_eq!(s.p50.len(), 24);
+    fn series_chunks_are_checked_too() {
+        let body = include_str!(
+            "../../shared/tests/fixtures/feed/v2/series/1h/us-east-1/2026-11-19T00.json"
+        );
+        let c = decode::<SeriesChunk>("c.json", body, SeriesChunk::validate).unwrap();
+        assert_eq!((c.points, c.destinations.len()), (24, 2));
         let short = body.replacen("\"lost\": [0, ", "\"lost\": [", 1);
-        let err = decode::<Series>("s.json", &short, Series::validate).unwrap_err();
+        let err = decode::<SeriesChunk>("c.json", &short, SeriesChunk::validate).unwrap_err();
         assert!(
-            err.to_string().contains("columns differ in length"),
+            err.to_string().contains("do not all hold 24 points"),
             "{err}"
         );
     }

@@ -39,31 +39,42 @@ pub fn bounds(range: &Range, anchor: i64) -> Option<(i64, i64)> {
     }
 }
 
-/// The finest resolution that covers the range and exists for the pair, and
-/// its file: a resolution covers `[from, to)` when its span reaches back to
-/// `from` from the newest data. Without one (a range older than every span),
-/// the coarsest; for everything, the coarsest.
+/// The finest resolution that covers the range and exists for the pair's
+/// source, and the chunk files that hold the range: a resolution covers
+/// `[from, to)` when its span reaches back to `from` from the newest data.
+/// Without one (a range older than every span), the coarsest; for everything,
+/// the coarsest, from its first chunk.
 pub fn choose<'a>(
     index: &'a SeriesIndex,
     pair: &Pair,
     range: &Range,
     anchor: i64,
-) -> Option<(&'a Resolution, &'a str)> {
-    let files = index.pairs.get(&SeriesIndex::key(&pair.0, &pair.1))?;
-    let mut have: Vec<(&Resolution, &str)> = index
+) -> Option<(&'a Resolution, Vec<String>)> {
+    let chunks = index.sources.get(&pair.0)?;
+    let mut have: Vec<&Resolution> = index
         .resolutions
         .iter()
-        .filter_map(|r| files.get(&r.id).map(|f| (r, f.as_str())))
+        .filter(|r| chunks.contains_key(&r.id))
         .collect();
-    crate::format::sort_small(&mut have, |a, b| a.0.step_seconds < b.0.step_seconds);
-    let coarsest = have.last().copied();
-    let Some((from, to)) = bounds(range, anchor) else {
-        return coarsest;
+    crate::format::sort_small(&mut have, |a, b| a.step_seconds < b.step_seconds);
+    let coarsest = *have.last()?;
+    let (res, from, to) = match bounds(range, anchor) {
+        None => (coarsest, i64::MIN / 2, anchor + 1),
+        Some((from, to)) => {
+            let res = have
+                .iter()
+                .copied()
+                .find(|r| to - from <= r.span_seconds && from >= anchor - r.span_seconds)
+                .unwrap_or(coarsest);
+            (res, from, to)
+        }
     };
-    have.iter()
-        .copied()
-        .find(|(r, _)| to - from <= r.span_seconds && from >= anchor - r.span_seconds)
-        .or(coarsest)
+    let paths = index
+        .chunk_paths(&pair.0, &res.id, from, to)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    Some((res, paths))
 }
 
 #[cfg(test)]
@@ -116,19 +127,29 @@ mod tests {
         assert_eq!(id(Range::Last(Preset::Day)).as_deref(), Some("5m"));
         assert_eq!(id(Range::Last(Preset::Week)).as_deref(), Some("1h"));
         assert_eq!(id(Range::Last(Preset::Year)).as_deref(), Some("1h"));
-        assert_eq!(id(Range::Last(Preset::All)).as_deref(), Some("1d"));
+        assert_eq!(
+            id(Range::Last(Preset::All)).as_deref(),
+            Some("1h"),
+            "no daily chunks in the fixture"
+        );
         // One day, but older than the 2 days that 5-minute points reach back.
         let old = Range::from_id("2026-11-10..2026-11-10").unwrap();
         assert_eq!(id(old).as_deref(), Some("1h"));
-        // Older than any span: the coarsest there is.
-        let ancient = Range::from_id("2000-01-01..2000-01-02").unwrap();
-        assert_eq!(id(ancient).as_deref(), Some("1d"));
-        // A pair with only hourly points gets them for 24 h too.
+        // The chunks of the last 24 h at 5 minutes: closed ones by name, the open one listed.
+        let (_, files) = choose(&i, &p, &Range::Last(Preset::Day), a).unwrap();
+        assert_eq!(files.len(), 12);
+        assert_eq!(files[0], "series/5m/us-east-1/2026-11-19T12.json");
+        assert!(
+            files[11].starts_with("series/5m/us-east-1/2026-11-20T10."),
+            "{}",
+            files[11]
+        );
+        // A source with only hourly points gets them for 24 h too.
         let only_hourly = pair("eu-west-1", "us-east-1");
         let r = choose(&i, &only_hourly, &Range::Last(Preset::Day), a).unwrap();
         assert_eq!(r.0.id, "1h");
-        assert_eq!(r.1, "series/eu-west-1/us-east-1/1h.json");
-        // A pair without series.
+        assert_eq!(r.1[0], "series/1h/eu-west-1/2026-11-19T00.json");
+        // A source without series.
         assert_eq!(
             choose(
                 &i,

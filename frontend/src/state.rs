@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use shared::feed::v2::{Manifest, Matrix, Series, SeriesIndex};
+use shared::feed::v2::{Manifest, Matrix, Series, SeriesChunk, SeriesIndex};
 use yew::Reducible;
 
 use crate::api::{Fetch, Loaded, Shared, Want};
@@ -61,8 +61,8 @@ pub struct State {
     pub matrices: Files<Shared<Matrix>>,
     /// The series index, by path.
     pub index: Option<(String, Fetch<Shared<SeriesIndex>>)>,
-    /// Series by path.
-    pub series: Files<Shared<Series>>,
+    /// Series chunks by path.
+    pub series: Files<Shared<SeriesChunk>>,
 }
 
 /// Every change to [`State`].
@@ -252,9 +252,10 @@ impl State {
         }
     }
 
-    /// Per pair in the graph, the series file that fits the range (`None`
-    /// where the feed has no series for the pair).
-    pub fn series_paths(&self) -> Vec<(Pair, Option<String>)> {
+    /// Per pair in the graph, the chunk files that hold the range at the
+    /// resolution that fits it (`None` where the feed has no series for the
+    /// pair's source).
+    pub fn series_paths(&self) -> Vec<(Pair, Option<Vec<String>>)> {
         let (Some(index), Some(anchor)) = (
             self.series_index(),
             self.manifest().and_then(|m| span::anchor(m)),
@@ -265,11 +266,24 @@ impl State {
             .pairs
             .iter()
             .map(|p| {
-                let path =
-                    span::choose(index, p, &self.view.range, anchor).map(|(_, f)| f.to_string());
-                (p.clone(), path)
+                let paths = span::choose(index, p, &self.view.range, anchor).map(|(_, f)| f);
+                (p.clone(), paths)
             })
             .collect()
+    }
+
+    /// A pair's series over its chunks: failed if one chunk failed, loading
+    /// while one is not here, else the chunks joined (`None` without chunks).
+    pub fn pair_series(&self, pair: &Pair, paths: &[String]) -> Option<Fetch<Shared<Series>>> {
+        let mut chunks = Vec::with_capacity(paths.len());
+        for p in paths {
+            match self.series.get(p) {
+                Some(Fetch::Ready(c)) => chunks.push(&**c),
+                Some(Fetch::Failed(e)) => return Some(Fetch::Failed(e.clone())),
+                _ => return Some(Fetch::Loading),
+            }
+        }
+        SeriesChunk::pair_series(&chunks, &pair.1).map(|s| Fetch::Ready(Shared::new(s)))
     }
 
     /// The feed files the view needs that have not been requested yet.
@@ -305,12 +319,11 @@ impl State {
         {
             out.push(Want::Index(path.to_string()));
         }
-        for (_, path) in self.series_paths() {
-            if let Some(p) = path
-                && !self.series.contains_key(&p)
-                && !out.contains(&Want::Series(p.clone()))
-            {
-                out.push(Want::Series(p));
+        for (_, paths) in self.series_paths() {
+            for p in paths.into_iter().flatten() {
+                if !self.series.contains_key(&p) && !out.contains(&Want::Series(p.clone())) {
+                    out.push(Want::Series(p));
+                }
             }
         }
         out
@@ -397,13 +410,29 @@ mod tests {
         )));
         assert_eq!(
             s.wants(),
-            vec![Want::Series("series/us-east-1/eu-west-1/1h.json".into())]
+            vec![
+                Want::Series("series/1h/us-east-1/2026-11-19T00.json".into()),
+                Want::Series("series/1h/us-east-1/2026-11-20T00.3e8f363a8132430e.json".into()),
+            ]
         );
         s.apply(Action::Range(Range::Last(Preset::Day)));
+        let wants = s.wants();
+        assert_eq!(wants.len(), 12, "2-hour chunks of 5-minute points");
         assert_eq!(
-            s.wants(),
-            vec![Want::Series("series/us-east-1/eu-west-1/5m.json".into())]
+            wants[0],
+            Want::Series("series/5m/us-east-1/2026-11-19T12.json".into())
         );
+        let pair0 = pair("us-east-1", "eu-west-1");
+        let paths: Vec<String> = s.series_paths()[0].1.clone().unwrap();
+        assert_eq!(s.pair_series(&pair0, &paths), Some(Fetch::Loading));
+        for p in &paths {
+            s.apply(Action::Loaded(Loaded::Series(p.clone(), Ok(fixture(p)))));
+        }
+        let Some(Fetch::Ready(joined)) = s.pair_series(&pair0, &paths) else {
+            panic!("the series is ready once every chunk is");
+        };
+        let whole: Series = (*fixture::<Series>("series/us-east-1/eu-west-1/5m.json")).clone();
+        assert_eq!(*joined, whole, "the chunks join into the pair's series");
         // A pair without series wants nothing and says so.
         s.apply(Action::OpenPair {
             pair: pair("ap-northeast-1", "eu-west-1"),

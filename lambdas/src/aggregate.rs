@@ -1,5 +1,5 @@
-//! The aggregate function: on schedule, fold new rounds into hourly and daily
-//! sketches and refresh the window summaries (`publisher::rollup`).
+//! The aggregate function: on schedule, fold new rounds into hourly, daily and
+//! monthly sketches and refresh the window summaries (`publisher::rollup`).
 //!
 //! A failed or retried run is harmless: the watermark moves only after every
 //! summary is written, and hours are recomputed whole, never added to.
@@ -14,10 +14,12 @@ where
 {
     let report = rollup::run(store, opts, |_, _| {}).await?;
     tracing::info!(
-        pairs = report.pairs,
+        sources = report.sources,
         rounds = report.rounds,
         hours = report.hours,
         days = report.days,
+        months = report.months,
+        windows = report.windows.join(","),
         from = report.from,
         end = report.end,
         "rollup done"

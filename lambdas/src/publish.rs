@@ -2,7 +2,7 @@
 //! feed to the S3 bucket behind CloudFront (`publisher::export`).
 //!
 //! A run stopped at any point leaves the previous manifest and everything it
-//! names in place; the next run uploads only what is still missing.
+//! names in place; the next run writes what is still missing.
 
 use publisher::export::{self, Options, Report};
 use store::{Bucket, RoundStore, SketchStore, SummaryStore};

@@ -52,6 +52,19 @@ pub fn floor_to(t: i64, step: i64) -> i64 {
     t.div_euclid(step) * step
 }
 
+/// The start of the UTC calendar month holding `t`, Unix seconds.
+pub fn month_start(t: i64) -> i64 {
+    let (y, m, _) = civil_from_days(t.div_euclid(86_400));
+    days_from_civil(y, m, 1) * 86_400
+}
+
+/// The start of the UTC calendar month after the one holding `t`.
+pub fn next_month(t: i64) -> i64 {
+    let (y, m, _) = civil_from_days(t.div_euclid(86_400));
+    let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    days_from_civil(y, m, 1) * 86_400
+}
+
 // Howard Hinnant's civil calendar algorithms.
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
@@ -92,5 +105,15 @@ mod tests {
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(date(1_764_028_845), "2025-11-25");
         assert_eq!(floor_to(1_764_028_845, 300), 1_764_028_800);
+        assert_eq!(rfc3339(month_start(1_764_028_845)), "2025-11-01T00:00:00Z");
+        assert_eq!(rfc3339(next_month(1_764_028_845)), "2025-12-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(next_month(parse_rfc3339("2025-12-31").unwrap())),
+            "2026-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            month_start(month_start(951_782_400)),
+            month_start(951_782_400)
+        );
     }
 }

@@ -5,16 +5,17 @@
 //!
 //! | table | partition key | sort key | item |
 //! |---|---|---|---|
-//! | rounds | `pair` (S) `source#target` | `t` (N) scheduled time | `src`, `dst`, `rtts` (B, LE u32 µs), `dns_us`, `ip`, `f_*` failure counts |
+//! | round-groups | `src` (S) source | `t` (N) scheduled time | `n` (N) targets, `r` (B) every target's round ([`codec`]) |
 //! | summaries | `pk` (S) | `sk` (S) | `window#<id>` / `<src>#<dst>`: samples, lost, latency (JSON); `window#<id>` / `#span`: start, end; `meta` / key: value |
-//! | summaries | `hour#<src>#<dst>` / `day#<src>#<dst>` | start (zero-padded seconds) | `sketch` (S, JSON) |
+//! | summaries | `hour#<src>` / `day#<src>` / `month#<src>` | start (zero-padded seconds) | `g` (B): every target's sketch ([`codec`]) |
 //! | regions | `code` (S) | — | `enabled` (BOOL): which regions are probed and published |
 //!
-//! Rounds are written with one conditional `PutItem` each
-//! (`attribute_not_exists(pair)`), many in flight at once. `BatchWriteItem`
-//! would save requests but cannot carry a condition, so a retried probe
-//! would overwrite the first measurement; the conditional put makes the first
-//! write win and a retry a no-op.
+//! A probe run's rounds are written as one item per (source, time) with a
+//! conditional `PutItem` (`attribute_not_exists(src)`). `BatchWriteItem`
+//! cannot carry a condition, so a retried probe would overwrite the first
+//! measurement; the conditional put makes the first write win and a retry a
+//! no-op. Targets that arrive for a stored group are added under a check on
+//! its target count `n`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -29,14 +30,12 @@ use aws_sdk_dynamodb::types::{
 };
 use futures::{StreamExt, TryStreamExt};
 use shared::Round;
-use shared::round::FailureCounts;
-use shared::sketch::Sketch;
 use shared::stats::{Latency, Summary};
 
 use crate::aws::classify;
 use crate::{
-    Level, Pair, RegionStore, Result, RoundStore, SketchStore, Span, StoreError, SummaryStore,
-    WindowSummaries,
+    Level, RegionStore, Result, RoundStore, SketchGroup, SketchStore, Span, StoreError,
+    SummaryStore, WindowSummaries, codec,
 };
 
 /// Table names of one deployment.
@@ -51,10 +50,14 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Names with a common prefix: `<prefix>-rounds`, `<prefix>-summaries`, `<prefix>-regions`.
+    /// Names with a common prefix: `<prefix>-round-groups`, `<prefix>-summaries`, `<prefix>-regions`.
+    ///
+    /// The rounds table is `round-groups`, not the per-pair `rounds` of
+    /// earlier releases: its key changed (a source, not a pair), and
+    /// DynamoDB cannot change a table's key in place.
     pub fn with_prefix(prefix: &str) -> Tables {
         Tables {
-            rounds: format!("{prefix}-rounds"),
+            rounds: format!("{prefix}-round-groups"),
             summaries: format!("{prefix}-summaries"),
             regions: format!("{prefix}-regions"),
         }
@@ -116,66 +119,11 @@ fn corrupt(key: &str, reason: &str) -> StoreError {
     }
 }
 
-fn round_item(r: &Round) -> HashMap<String, AttributeValue> {
-    let mut item = HashMap::from([
-        ("pair".to_string(), s(format!("{}#{}", r.source, r.target))),
-        ("t".to_string(), n(r.scheduled_at)),
-        ("src".to_string(), s(&r.source)),
-        ("dst".to_string(), s(&r.target)),
-        (
-            "rtts".to_string(),
-            AttributeValue::B(Blob::new(crate::sqlite::pack(&r.rtts_us))),
-        ),
-    ]);
-    if let Some(d) = r.dns_us {
-        item.insert("dns_us".into(), n(d));
+fn blob<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> Option<&'a [u8]> {
+    match item.get(k)? {
+        AttributeValue::B(b) => Some(b.as_ref()),
+        _ => None,
     }
-    if let Some(ip) = &r.ip {
-        item.insert("ip".into(), s(ip));
-    }
-    let f = &r.failures;
-    for (k, v) in [
-        ("f_dns", f.dns),
-        ("f_timeout", f.timeout),
-        ("f_refused", f.refused),
-        ("f_unreachable", f.unreachable),
-        ("f_other", f.other),
-    ] {
-        if v > 0 {
-            item.insert(k.into(), n(v));
-        }
-    }
-    item
-}
-
-fn item_round(item: &HashMap<String, AttributeValue>) -> Result<Round> {
-    let key = get_s(item, "pair").unwrap_or("?").to_string();
-    let rtts = match item.get("rtts") {
-        Some(AttributeValue::B(b)) => {
-            crate::sqlite::unpack(b.as_ref()).ok_or_else(|| corrupt(&key, "rtts length"))?
-        }
-        _ => return Err(corrupt(&key, "no rtts")),
-    };
-    let count = |k: &str| get_n::<u16>(item, k).unwrap_or(0);
-    Ok(Round {
-        source: get_s(item, "src")
-            .ok_or_else(|| corrupt(&key, "no src"))?
-            .to_string(),
-        target: get_s(item, "dst")
-            .ok_or_else(|| corrupt(&key, "no dst"))?
-            .to_string(),
-        scheduled_at: get_n(item, "t").ok_or_else(|| corrupt(&key, "no t"))?,
-        dns_us: get_n(item, "dns_us"),
-        ip: get_s(item, "ip").map(str::to_string),
-        rtts_us: rtts,
-        failures: FailureCounts {
-            dns: count("f_dns"),
-            timeout: count("f_timeout"),
-            refused: count("f_refused"),
-            unreachable: count("f_unreachable"),
-            other: count("f_other"),
-        },
-    })
 }
 
 impl DynamoStore {
@@ -200,7 +148,7 @@ impl DynamoStore {
             (
                 &self.tables.rounds,
                 &[
-                    ("pair", KeyType::Hash, ScalarAttributeType::S),
+                    ("src", KeyType::Hash, ScalarAttributeType::S),
                     ("t", KeyType::Range, ScalarAttributeType::N),
                 ],
             ),
@@ -249,39 +197,102 @@ impl DynamoStore {
         Ok(())
     }
 
-    async fn put_round(&self, item: HashMap<String, AttributeValue>) -> Result<bool> {
-        with_backoff(|| async {
-            match self
-                .client
-                .put_item()
-                .table_name(&self.tables.rounds)
-                .set_item(Some(item.clone()))
-                .condition_expression("attribute_not_exists(pair)")
-                .send()
-                .await
-            {
-                Ok(_) => Ok(true),
-                Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
-                Err(e) => Err(classify(e, &format!("table {}", self.tables.rounds))),
+    /// Stores one (source, time) group: a conditional put when it is new; when
+    /// it exists, the targets it lacks are added under an optimistic check
+    /// on its target count, so two writers never lose each other's rounds.
+    async fn put_group(&self, source: &str, t: i64, new: &[Round]) -> Result<usize> {
+        let new: Vec<&Round> = new.iter().collect();
+        let table = &self.tables.rounds;
+        let key = format!("{source}@{t}");
+        let mut expected: Option<usize> = None;
+        let mut stored: Vec<Round> = Vec::new();
+        for _ in 0..MAX_ATTEMPTS {
+            let mut all = stored.clone();
+            let added = codec::merge_new(&mut all, &new);
+            if added == 0 {
+                return Ok(0);
             }
-        })
-        .await
+            let refs: Vec<&Round> = all.iter().collect();
+            let item = HashMap::from([
+                ("src".to_string(), s(source)),
+                ("t".to_string(), n(t)),
+                ("n".to_string(), n(all.len())),
+                (
+                    "r".to_string(),
+                    AttributeValue::B(Blob::new(codec::encode_rounds(&refs))),
+                ),
+            ]);
+            let put = with_backoff(|| async {
+                let req = self
+                    .client
+                    .put_item()
+                    .table_name(table)
+                    .set_item(Some(item.clone()));
+                let req = match expected {
+                    None => req.condition_expression("attribute_not_exists(src)"),
+                    Some(count) => req
+                        .condition_expression("n = :n")
+                        .expression_attribute_values(":n", n(count)),
+                };
+                match req.send().await {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+                    Err(e) => Err(classify(e, &format!("table {table}"))),
+                }
+            })
+            .await?;
+            if put {
+                return Ok(added);
+            }
+            // Someone wrote this group first: add only what it lacks.
+            let resp = with_backoff(|| async {
+                self.client
+                    .get_item()
+                    .table_name(table)
+                    .key("src", s(source))
+                    .key("t", n(t))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .map_err(|e| classify(e, &format!("table {table}")))
+            })
+            .await?;
+            let item = resp
+                .item()
+                .ok_or_else(|| corrupt(&key, "vanished while being written"))?;
+            stored = codec::decode_rounds(
+                &key,
+                source,
+                t,
+                blob(item, "r").ok_or_else(|| corrupt(&key, "no r"))?,
+            )?;
+            expected = Some(stored.len());
+        }
+        Err(StoreError::Throttled(format!(
+            "table {table}: {key} kept changing while being written"
+        )))
     }
 
-    async fn latest(&self, pair: String) -> Result<Option<i64>> {
-        let resp = self
-            .client
-            .query()
-            .table_name(&self.tables.rounds)
-            .key_condition_expression("pair = :p")
-            .expression_attribute_values(":p", s(pair))
-            .scan_index_forward(false)
-            .limit(1)
-            .projection_expression("t")
-            .send()
-            .await
-            .map_err(|e| classify(e, &format!("table {}", self.tables.rounds)))?;
-        Ok(resp.items().first().and_then(|i| get_n(i, "t")))
+    async fn latest(&self, source: String) -> Result<Option<(String, i64)>> {
+        let resp = with_backoff(|| async {
+            self.client
+                .query()
+                .table_name(&self.tables.rounds)
+                .key_condition_expression("src = :s")
+                .expression_attribute_values(":s", s(&source))
+                .scan_index_forward(false)
+                .limit(1)
+                .projection_expression("t")
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.rounds)))
+        })
+        .await?;
+        Ok(resp
+            .items()
+            .first()
+            .and_then(|i| get_n(i, "t"))
+            .map(|t| (source.clone(), t)))
     }
 
     async fn batch_write(&self, table: &str, mut requests: Vec<WriteRequest>) -> Result<()> {
@@ -404,23 +415,23 @@ impl RegionStore for DynamoStore {
 
 impl RoundStore for DynamoStore {
     async fn put_rounds(&self, rounds: &[Round]) -> Result<usize> {
-        // Items are built up front so the stream owns them (keeps the future Send).
-        let items: Vec<_> = rounds.iter().map(round_item).collect();
-        let added: Vec<bool> =
-            futures::stream::iter(items.into_iter().map(|item| self.put_round(item)))
-                .buffer_unordered(self.concurrency)
-                .try_collect()
-                .await?;
-        Ok(added.into_iter().filter(|&a| a).count())
+        // Groups are owned up front so the stream owns them (keeps the future Send).
+        let groups: Vec<(String, i64, Vec<Round>)> = codec::by_group(rounds)
+            .into_iter()
+            .map(|((source, t), new)| (source.to_string(), t, new.into_iter().cloned().collect()))
+            .collect();
+        let added: Vec<usize> = futures::stream::iter(
+            groups
+                .into_iter()
+                .map(|(source, t, new)| async move { self.put_group(&source, t, &new).await }),
+        )
+        .buffer_unordered(self.concurrency)
+        .try_collect()
+        .await?;
+        Ok(added.into_iter().sum())
     }
 
-    async fn pair_rounds(
-        &self,
-        source: &str,
-        target: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<Round>> {
+    async fn source_rounds(&self, source: &str, from: i64, to: i64) -> Result<Vec<Round>> {
         if to <= from {
             return Ok(Vec::new());
         }
@@ -428,48 +439,40 @@ impl RoundStore for DynamoStore {
             .client
             .query()
             .table_name(&self.tables.rounds)
-            .key_condition_expression("pair = :p AND t BETWEEN :a AND :b")
-            .expression_attribute_values(":p", s(format!("{source}#{target}")))
+            .key_condition_expression("src = :s AND t BETWEEN :a AND :b")
+            .expression_attribute_values(":s", s(source))
             .expression_attribute_values(":a", n(from))
             .expression_attribute_values(":b", n(to - 1));
-        self.pages(&self.tables.rounds, query)
-            .await?
-            .iter()
-            .map(item_round)
-            .collect()
+        let mut out = Vec::new();
+        for item in self.pages(&self.tables.rounds, query).await? {
+            let t: i64 = get_n(&item, "t").ok_or_else(|| corrupt(source, "no t"))?;
+            let key = format!("{source}@{t}");
+            let body = blob(&item, "r").ok_or_else(|| corrupt(&key, "no r"))?;
+            out.extend(codec::decode_rounds(&key, source, t, body)?);
+        }
+        Ok(out)
     }
 
-    async fn pairs(&self) -> Result<(Vec<Pair>, Option<i64>)> {
+    /// One query per enabled region (the catalog's commercial regions while
+    /// the regions table is empty): O(regions).
+    async fn sources(&self) -> Result<Vec<(String, i64)>> {
         let regions: Vec<String> = match self.enabled_regions().await? {
             Some(r) => r,
             None => shared::catalog::commercial()
                 .map(|r| r.code.to_string())
                 .collect(),
         };
-        let candidates: Vec<Pair> = regions
-            .iter()
-            .flat_map(|s| regions.iter().map(move |t| (s.clone(), t.clone())))
-            .collect();
-        let keys: Vec<String> = candidates.iter().map(|(s, t)| format!("{s}#{t}")).collect();
-        let latest: Vec<Option<i64>> =
-            futures::stream::iter(keys.into_iter().map(|k| self.latest(k)))
+        let latest: Vec<Option<(String, i64)>> =
+            futures::stream::iter(regions.into_iter().map(|r| self.latest(r)))
                 .buffered(self.concurrency)
                 .try_collect()
                 .await?;
-        let mut pairs = Vec::new();
-        let mut newest = None;
-        for (pair, l) in candidates.into_iter().zip(latest) {
-            if let Some(l) = l {
-                newest = Some(newest.map_or(l, |n: i64| n.max(l)));
-                pairs.push(pair);
-            }
-        }
-        Ok((pairs, newest))
+        Ok(latest.into_iter().flatten().collect())
     }
 }
 
-fn sketch_pk(level: Level, pair: &Pair) -> String {
-    format!("{}#{}#{}", level.id(), pair.0, pair.1)
+fn sketch_pk(level: Level, source: &str) -> String {
+    format!("{}#{source}", level.id())
 }
 
 /// Sort keys are strings: zero-padding keeps their order numeric.
@@ -481,17 +484,17 @@ impl SketchStore for DynamoStore {
     async fn put_sketches(
         &self,
         level: Level,
-        pair: &Pair,
-        sketches: &[(i64, Sketch)],
+        source: &str,
+        groups: &[(i64, SketchGroup)],
     ) -> Result<()> {
-        let pk = sketch_pk(level, pair);
-        let mut requests = Vec::with_capacity(sketches.len());
-        for (start, sk) in sketches {
-            let json = serde_json::to_string(sk).map_err(|e| corrupt(&pk, &e.to_string()))?;
+        let pk = sketch_pk(level, source);
+        let mut requests = Vec::with_capacity(groups.len());
+        for (start, group) in groups {
+            let body = codec::encode_sketches(&format!("{pk}@{start}"), group)?;
             let put = PutRequest::builder()
                 .item("pk", s(&pk))
                 .item("sk", s(sketch_sk(*start)))
-                .item("sketch", s(json))
+                .item("g", AttributeValue::B(Blob::new(body)))
                 .build()
                 .map_err(|e| StoreError::Aws(e.to_string()))?;
             requests.push(WriteRequest::builder().put_request(put).build());
@@ -503,14 +506,14 @@ impl SketchStore for DynamoStore {
     async fn sketches(
         &self,
         level: Level,
-        pair: &Pair,
+        source: &str,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(i64, Sketch)>> {
+    ) -> Result<Vec<(i64, SketchGroup)>> {
         if to <= from {
             return Ok(Vec::new());
         }
-        let pk = sketch_pk(level, pair);
+        let pk = sketch_pk(level, source);
         let query = self
             .client
             .query()
@@ -524,11 +527,9 @@ impl SketchStore for DynamoStore {
             let t: i64 = get_s(&item, "sk")
                 .and_then(|v| v.parse().ok())
                 .ok_or_else(|| corrupt(&pk, "sort key"))?;
-            let sk = serde_json::from_str(
-                get_s(&item, "sketch").ok_or_else(|| corrupt(&pk, "no sketch"))?,
-            )
-            .map_err(|e| corrupt(&pk, &e.to_string()))?;
-            out.push((t, sk));
+            let key = format!("{pk}@{t}");
+            let body = blob(&item, "g").ok_or_else(|| corrupt(&key, "no g"))?;
+            out.push((t, codec::decode_sketches(&key, body)?));
         }
         Ok(out)
     }
@@ -708,23 +709,5 @@ mod tests {
             1,
             "configuration errors are not retried"
         );
-    }
-
-    #[test]
-    fn round_items_round_trip() {
-        let mut failures = FailureCounts::default();
-        failures.add(shared::round::FailureKind::Refused);
-        let r = Round {
-            source: "us-east-1".into(),
-            target: "eu-west-1".into(),
-            scheduled_at: 1_764_000_000,
-            dns_us: None,
-            ip: Some("192.0.2.1".into()),
-            rtts_us: vec![1, 70_000, u32::MAX],
-            failures,
-        };
-        let item = round_item(&r);
-        assert_eq!(get_s(&item, "pair"), Some("us-east-1#eu-west-1"));
-        assert_eq!(item_round(&item).unwrap(), r);
     }
 }

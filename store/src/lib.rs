@@ -1,6 +1,7 @@
 //! Storage for CloudPing: one trait per role, each with adapters.
 //!
-//! * [`RoundStore`]: the rounds table (one row per source × target × scheduled time).
+//! * [`RoundStore`]: the rounds table (one item per source × scheduled time).
+//! * [`SketchStore`]: the rollup's sketches (one item per source × hour, day or month).
 //! * [`SummaryStore`]: per-window summaries and a little metadata.
 //! * [`Bucket`]: where the feed is published (a folder here, S3 on AWS).
 //!
@@ -15,10 +16,10 @@
 use std::future::Future;
 
 use shared::Round;
-use shared::sketch::Sketch;
 use shared::stats::Summary;
 
 pub mod aws;
+pub mod codec;
 pub mod dynamo;
 pub mod folder;
 pub mod s3;
@@ -80,24 +81,27 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// A (source, target) pair.
 pub type Pair = (String, String);
 
-/// The rounds table.
+/// The rounds table: one item per (source, scheduled time), holding every
+/// target that source measured then (see [`codec`]).
 pub trait RoundStore: Send + Sync {
-    /// Stores rounds. A round whose identity (source, target, scheduled time) is
-    /// already stored is left untouched, so a retry never duplicates. Returns how
-    /// many rounds were new.
+    /// Stores rounds. A round whose identity (source, target, scheduled time)
+    /// is already stored is left untouched, so a retry never duplicates and the
+    /// first write wins; a target new to a stored (source, time) is added to it.
+    /// Returns how many rounds were new.
     fn put_rounds(&self, rounds: &[Round]) -> impl Future<Output = Result<usize>> + Send;
 
-    /// The rounds of one pair scheduled in `[from, to)`, oldest first.
-    fn pair_rounds(
+    /// Every round of `source` scheduled in `[from, to)`, oldest first, the
+    /// targets of one time in name order.
+    fn source_rounds(
         &self,
         source: &str,
-        target: &str,
         from: i64,
         to: i64,
     ) -> impl Future<Output = Result<Vec<Round>>> + Send;
 
-    /// Every pair that has rounds, and the newest scheduled time over all of them.
-    fn pairs(&self) -> impl Future<Output = Result<(Vec<Pair>, Option<i64>)>> + Send;
+    /// Every source that has rounds, with the newest scheduled time of each,
+    /// in display order. Costs O(sources), whatever the history's length.
+    fn sources(&self) -> impl Future<Output = Result<Vec<(String, i64)>>> + Send;
 }
 
 /// The regions table: which regions are switched on, so a region is added or
@@ -117,47 +121,46 @@ pub trait RegionStore: Send + Sync {
 /// The time resolution of stored sketches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Level {
-    /// One sketch per pair per UTC hour.
+    /// One sketch group per source per UTC hour.
     Hour,
-    /// One sketch per pair per UTC day (the merge of its hours).
+    /// One per source per UTC day (the merge of its hours).
     Day,
+    /// One per source per calendar month, UTC (the merge of its days), for
+    /// the long windows.
+    Month,
 }
 
 impl Level {
-    /// Length of one bucket in seconds.
-    pub fn seconds(self) -> i64 {
-        match self {
-            Level::Hour => 3600,
-            Level::Day => 86_400,
-        }
-    }
-
-    /// The level's name in keys (`hour`, `day`).
+    /// The level's name in keys (`hour`, `day`, `month`).
     pub fn id(self) -> &'static str {
         match self {
             Level::Hour => "hour",
             Level::Day => "day",
+            Level::Month => "month",
         }
     }
 }
 
-/// Percentile sketches per pair per hour and per day: the rollup's state.
+pub use codec::SketchGroup;
+
+/// Percentile sketches per source per hour, day and month, each a group of
+/// every target's sketch: the rollup's state.
 pub trait SketchStore: Send + Sync {
-    /// Writes (replaces) sketches of one pair, keyed by the start of their hour or day.
+    /// Writes (replaces) sketch groups of one source, keyed by the start of their period.
     fn put_sketches(
         &self,
         level: Level,
-        pair: &Pair,
-        sketches: &[(i64, Sketch)],
+        source: &str,
+        groups: &[(i64, SketchGroup)],
     ) -> impl Future<Output = Result<()>> + Send;
-    /// Reads the sketches of one pair starting in `[from, to)`, oldest first.
+    /// Reads the sketch groups of one source starting in `[from, to)`, oldest first.
     fn sketches(
         &self,
         level: Level,
-        pair: &Pair,
+        source: &str,
         from: i64,
         to: i64,
-    ) -> impl Future<Output = Result<Vec<(i64, Sketch)>>> + Send;
+    ) -> impl Future<Output = Result<Vec<(i64, SketchGroup)>>> + Send;
 }
 
 /// A window's bounds, `[start, end)` in Unix seconds.

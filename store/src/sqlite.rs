@@ -5,8 +5,9 @@
 //! bulk loads, and `INSERT OR IGNORE` on the primary key is exactly the
 //! conditional put the rounds table needs.
 //!
-//! Layout (see ARCHITECTURE.md): `rounds` keyed (source, target, scheduled_at)
-//! with RTTs packed as little-endian u32 microseconds; `summaries` keyed
+//! Layout (see ARCHITECTURE.md): `round_groups` keyed (source, scheduled_at),
+//! each holding every target's round ([`codec`]); `sources` the newest time
+//! per source; `sketch_groups` keyed (level, source, start); `summaries` keyed
 //! (window, source, target); `windows` and `meta` small key-value tables.
 
 use std::path::Path;
@@ -15,29 +16,25 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 use shared::Round;
 use shared::round::FailureCounts;
-use shared::sketch::Sketch;
 use shared::stats::{Latency, Summary};
 
 use crate::{
-    Level, Pair, RegionStore, Result, RoundStore, SketchStore, Span, StoreError, SummaryStore,
-    WindowSummaries,
+    Level, RegionStore, Result, RoundStore, SketchGroup, SketchStore, Span, StoreError,
+    SummaryStore, WindowSummaries, codec,
 };
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS rounds (
+CREATE TABLE IF NOT EXISTS round_groups (
     source TEXT NOT NULL,
-    target TEXT NOT NULL,
     scheduled_at INTEGER NOT NULL,
-    dns_us INTEGER,
-    ip TEXT,
-    rtts BLOB NOT NULL,
-    f_dns INTEGER NOT NULL DEFAULT 0,
-    f_timeout INTEGER NOT NULL DEFAULT 0,
-    f_refused INTEGER NOT NULL DEFAULT 0,
-    f_unreachable INTEGER NOT NULL DEFAULT 0,
-    f_other INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (source, target, scheduled_at)
+    targets INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (source, scheduled_at)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources (
+    source TEXT PRIMARY KEY,
+    latest INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS windows (
     window TEXT PRIMARY KEY,
     start INTEGER NOT NULL,
@@ -52,13 +49,12 @@ CREATE TABLE IF NOT EXISTS summaries (
     latency TEXT,
     PRIMARY KEY (window, source, target)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sketches (
+CREATE TABLE IF NOT EXISTS sketch_groups (
     level TEXT NOT NULL,
     source TEXT NOT NULL,
-    target TEXT NOT NULL,
     start INTEGER NOT NULL,
-    sketch TEXT NOT NULL,
-    PRIMARY KEY (level, source, target, start)
+    body BLOB NOT NULL,
+    PRIMARY KEY (level, source, start)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS regions (
     code TEXT PRIMARY KEY,
@@ -106,9 +102,110 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             conn: Mutex::new(conn),
-        })
+        };
+        store.migrate_per_pair_rounds()?;
+        Ok(store)
+    }
+
+    /// Moves the rounds of a store written before rounds were grouped per
+    /// (source, time) into the grouped table, then drops the old tables (the
+    /// per-pair sketches are rebuilt from the rounds by the next rollup).
+    fn migrate_per_pair_rounds(&self) -> Result<()> {
+        let old = {
+            let conn = self.conn();
+            let has: i64 = conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rounds'",
+                [],
+                |r| r.get(0),
+            )?;
+            if has == 0 {
+                return Ok(());
+            }
+            let mut stmt = conn.prepare(
+                "SELECT source, target, scheduled_at, dns_us, ip, rtts, f_dns, f_timeout, f_refused, f_unreachable, f_other FROM rounds",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                let blob: Vec<u8> = row.get(5)?;
+                Ok((
+                    Round {
+                        source: row.get(0)?,
+                        target: row.get(1)?,
+                        scheduled_at: row.get(2)?,
+                        dns_us: row.get(3)?,
+                        ip: row.get(4)?,
+                        rtts_us: Vec::new(),
+                        failures: FailureCounts {
+                            dns: row.get(6)?,
+                            timeout: row.get(7)?,
+                            refused: row.get(8)?,
+                            unreachable: row.get(9)?,
+                            other: row.get(10)?,
+                        },
+                    },
+                    blob,
+                ))
+            })?;
+            let mut old = Vec::new();
+            for row in rows {
+                let (mut r, blob) = row?;
+                r.rtts_us = unpack(&blob).ok_or_else(|| StoreError::Corrupt {
+                    key: format!("{}#{}@{}", r.source, r.target, r.scheduled_at),
+                    reason: format!("rtts blob of {} bytes", blob.len()),
+                })?;
+                old.push(r);
+            }
+            old
+        };
+        self.put_groups(&old)?;
+        self.conn()
+            .execute_batch("DROP TABLE rounds; DROP TABLE IF EXISTS sketches;")?;
+        Ok(())
+    }
+
+    /// [`RoundStore::put_rounds`], synchronously.
+    fn put_groups(&self, rounds: &[Round]) -> Result<usize> {
+        let groups = codec::by_group(rounds);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut added = 0;
+        {
+            let mut get = tx.prepare_cached(
+                "SELECT body FROM round_groups WHERE source = ?1 AND scheduled_at = ?2",
+            )?;
+            let mut put = tx.prepare_cached(
+                "INSERT OR REPLACE INTO round_groups (source, scheduled_at, targets, body) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut latest = tx.prepare_cached(
+                "INSERT INTO sources (source, latest) VALUES (?1, ?2)
+                 ON CONFLICT (source) DO UPDATE SET latest = max(latest, excluded.latest)",
+            )?;
+            for ((source, t), new) in groups {
+                let stored: Option<Vec<u8>> =
+                    get.query_row(params![source, t], |r| r.get(0)).optional()?;
+                let key = format!("{source}@{t}");
+                let mut all: Vec<Round> = match &stored {
+                    Some(body) => codec::decode_rounds(&key, source, t, body)?,
+                    None => Vec::new(),
+                };
+                let new_here = codec::merge_new(&mut all, &new);
+                if new_here == 0 {
+                    continue;
+                }
+                added += new_here;
+                let refs: Vec<&Round> = all.iter().collect();
+                put.execute(params![
+                    source,
+                    t,
+                    all.len() as i64,
+                    codec::encode_rounds(&refs)
+                ])?;
+                latest.execute(params![source, t])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -119,14 +216,12 @@ impl SqliteStore {
 
     /// Number of rounds stored.
     pub fn count_rounds(&self) -> Result<u64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT count(*) FROM rounds", [], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT coalesce(sum(targets), 0) FROM round_groups",
+            [],
+            |r| r.get(0),
+        )?)
     }
-}
-
-pub(crate) fn pack(rtts: &[u32]) -> Vec<u8> {
-    rtts.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 pub(crate) fn unpack(blob: &[u8]) -> Option<Vec<u32>> {
@@ -139,106 +234,39 @@ pub(crate) fn unpack(blob: &[u8]) -> Option<Vec<u32>> {
 
 impl RoundStore for SqliteStore {
     async fn put_rounds(&self, rounds: &[Round]) -> Result<usize> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut added = 0;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO rounds
-                 (source, target, scheduled_at, dns_us, ip, rtts, f_dns, f_timeout, f_refused, f_unreachable, f_other)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?;
-            for r in rounds {
-                let f = &r.failures;
-                added += stmt.execute(params![
-                    r.source,
-                    r.target,
-                    r.scheduled_at,
-                    r.dns_us,
-                    r.ip,
-                    pack(&r.rtts_us),
-                    f.dns,
-                    f.timeout,
-                    f.refused,
-                    f.unreachable,
-                    f.other
-                ])?;
-            }
-        }
-        tx.commit()?;
-        Ok(added)
+        self.put_groups(rounds)
     }
 
-    async fn pair_rounds(
-        &self,
-        source: &str,
-        target: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<Round>> {
+    async fn source_rounds(&self, source: &str, from: i64, to: i64) -> Result<Vec<Round>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT scheduled_at, dns_us, ip, rtts, f_dns, f_timeout, f_refused, f_unreachable, f_other
-             FROM rounds WHERE source = ?1 AND target = ?2 AND scheduled_at >= ?3 AND scheduled_at < ?4
-             ORDER BY scheduled_at",
+            "SELECT scheduled_at, body FROM round_groups
+             WHERE source = ?1 AND scheduled_at >= ?2 AND scheduled_at < ?3 ORDER BY scheduled_at",
         )?;
-        let rows = stmt.query_map(params![source, target, from, to], |row| {
-            let blob: Vec<u8> = row.get(3)?;
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, Option<u32>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                blob,
-                FailureCounts {
-                    dns: row.get(4)?,
-                    timeout: row.get(5)?,
-                    refused: row.get(6)?,
-                    unreachable: row.get(7)?,
-                    other: row.get(8)?,
-                },
-            ))
+        let rows = stmt.query_map(params![source, from, to], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (scheduled_at, dns_us, ip, blob, failures) = row?;
-            let rtts_us = unpack(&blob).ok_or_else(|| StoreError::Corrupt {
-                key: format!("{source}#{target}@{scheduled_at}"),
-                reason: format!("rtts blob of {} bytes", blob.len()),
-            })?;
-            out.push(Round {
-                source: source.to_string(),
-                target: target.to_string(),
-                scheduled_at,
-                dns_us,
-                ip,
-                rtts_us,
-                failures,
-            });
+            let (t, body) = row?;
+            out.extend(codec::decode_rounds(
+                &format!("{source}@{t}"),
+                source,
+                t,
+                &body,
+            )?);
         }
         Ok(out)
     }
 
-    async fn pairs(&self) -> Result<(Vec<Pair>, Option<i64>)> {
+    async fn sources(&self) -> Result<Vec<(String, i64)>> {
         let conn = self.conn();
-        // A skip-scan over the primary key: one probe per distinct pair.
-        let mut stmt = conn.prepare(
-            "SELECT source, target, max(scheduled_at) FROM rounds GROUP BY source, target",
-        )?;
-        let mut latest: Option<i64> = None;
-        let mut pairs = Vec::new();
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (s, t, max) = row?;
-            latest = Some(latest.map_or(max, |l| l.max(max)));
-            pairs.push((s, t));
-        }
-        Ok((pairs, latest))
+        let mut stmt = conn.prepare_cached("SELECT source, latest FROM sources")?;
+        let mut out = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.sort_by_key(|(s, _)| (shared::catalog::display_rank(s), s.clone()));
+        Ok(out)
     }
 }
 
@@ -246,21 +274,23 @@ impl SketchStore for SqliteStore {
     async fn put_sketches(
         &self,
         level: Level,
-        pair: &Pair,
-        sketches: &[(i64, Sketch)],
+        source: &str,
+        groups: &[(i64, SketchGroup)],
     ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO sketches (level, source, target, start, sketch) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO sketch_groups (level, source, start, body) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (start, sk) in sketches {
-                let json = serde_json::to_string(sk).map_err(|e| StoreError::Corrupt {
-                    key: format!("{}#{}@{start}", pair.0, pair.1),
-                    reason: e.to_string(),
-                })?;
-                stmt.execute(params![level.id(), pair.0, pair.1, start, json])?;
+            for (start, group) in groups {
+                let key = format!("{} {source}@{start}", level.id());
+                stmt.execute(params![
+                    level.id(),
+                    source,
+                    start,
+                    codec::encode_sketches(&key, group)?
+                ])?;
             }
         }
         tx.commit()?;
@@ -270,26 +300,23 @@ impl SketchStore for SqliteStore {
     async fn sketches(
         &self,
         level: Level,
-        pair: &Pair,
+        source: &str,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(i64, Sketch)>> {
+    ) -> Result<Vec<(i64, SketchGroup)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT start, sketch FROM sketches
-             WHERE level = ?1 AND source = ?2 AND target = ?3 AND start >= ?4 AND start < ?5 ORDER BY start",
+            "SELECT start, body FROM sketch_groups
+             WHERE level = ?1 AND source = ?2 AND start >= ?3 AND start < ?4 ORDER BY start",
         )?;
-        let rows = stmt.query_map(params![level.id(), pair.0, pair.1, from, to], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        let rows = stmt.query_map(params![level.id(), source, from, to], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (start, json) = row?;
-            let sk = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
-                key: format!("{} {}#{}@{start}", level.id(), pair.0, pair.1),
-                reason: e.to_string(),
-            })?;
-            out.push((start, sk));
+            let (start, body) = row?;
+            let key = format!("{} {source}@{start}", level.id());
+            out.push((start, codec::decode_sketches(&key, &body)?));
         }
         Ok(out)
     }
@@ -451,24 +478,27 @@ mod tests {
         // A retry with different measurements for the same identity changes nothing.
         assert_eq!(s.put_rounds(&[round(300, &[1, 2, 3])]).await.unwrap(), 0);
         assert_eq!(s.count_rounds().unwrap(), 2);
-        let back = s
-            .pair_rounds("us-east-1", "eu-west-1", 0, 1000)
-            .await
-            .unwrap();
+        let back = s.source_rounds("us-east-1", 0, 1000).await.unwrap();
         assert_eq!(back, rounds);
         assert_eq!(
-            s.pair_rounds("us-east-1", "eu-west-1", 301, 1000)
-                .await
-                .unwrap()
-                .len(),
+            s.source_rounds("us-east-1", 301, 1000).await.unwrap().len(),
             1
         );
-        let (pairs, latest) = s.pairs().await.unwrap();
         assert_eq!(
-            pairs,
-            vec![("us-east-1".to_string(), "eu-west-1".to_string())]
+            s.sources().await.unwrap(),
+            vec![("us-east-1".to_string(), 600)]
         );
-        assert_eq!(latest, Some(600));
+        // A target new to a stored (source, time) joins it.
+        let mut other = round(300, &[9]);
+        other.target = "ap-south-1".into();
+        assert_eq!(
+            s.put_rounds(&[other.clone(), round(300, &[1])])
+                .await
+                .unwrap(),
+            1
+        );
+        let at300 = s.source_rounds("us-east-1", 300, 301).await.unwrap();
+        assert_eq!(at300, vec![other, rounds[0].clone()]);
     }
 
     #[tokio::test]

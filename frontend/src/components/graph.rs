@@ -17,9 +17,9 @@ use crate::{dom, export, span};
 pub struct PairSeries {
     /// The pair.
     pub pair: Pair,
-    /// The series file that fits the range; `None` when the feed has none.
+    /// The first chunk file of the range; `None` when the feed has none.
     pub path: Option<String>,
-    /// Its fetch, once started.
+    /// The series joined from its chunks, once their fetches started.
     pub fetch: Option<Fetch<Shared<Series>>>,
 }
 

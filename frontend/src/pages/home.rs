@@ -88,11 +88,13 @@ pub fn home(p: &HomeProps) -> Html {
         .pairs
         .iter()
         .map(|pair| {
-            let path = paths
+            let files = paths
                 .iter()
                 .find(|(p, _)| p == pair)
-                .and_then(|(_, f)| f.clone());
-            let fetch = path.as_ref().and_then(|f| s.series.get(f).cloned());
+                .and_then(|(_, f)| f.clone())
+                .filter(|f| !f.is_empty());
+            let path = files.as_ref().and_then(|f| f.first().cloned());
+            let fetch = files.and_then(|f| s.pair_series(pair, &f));
             PairSeries {
                 pair: pair.clone(),
                 path,

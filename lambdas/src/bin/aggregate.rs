@@ -19,7 +19,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         async move {
             lambdas::aggregate::handle(store, opts)
                 .await
-                .map(|r| r.pairs)
+                .map(|r| r.sources)
                 .map_err(|error| {
                     tracing::error!(%error, retryable = error.is_retryable(), "rollup failed");
                     lambda_runtime::Error::from(error)

@@ -36,7 +36,7 @@ async fn dynamodb_rollup_matches_the_embedded_one_and_retries_are_harmless() {
 
     let opts = Options::default();
     let report = lambdas::aggregate::handle(&dynamo, &opts).await.unwrap();
-    assert_eq!(report.pairs, 4);
+    assert_eq!(report.sources, 2);
     assert_eq!(report.rounds, rounds.len());
     lambdas::aggregate::handle(&sqlite, &opts).await.unwrap();
 

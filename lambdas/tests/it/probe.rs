@@ -77,22 +77,25 @@ async fn rounds_land_once_with_the_documented_keys() {
 
     let item = client
         .get_item()
-        .table_name("cp-rounds")
-        .key("pair", AttributeValue::S("us-east-1#eu-west-1".into()))
+        .table_name("cp-round-groups")
+        .key("src", AttributeValue::S("us-east-1".into()))
         .key("t", AttributeValue::N("1795626300".into()))
         .send()
         .await
         .unwrap()
         .item
-        .expect("the round is keyed pair = source#target, t = scheduled time");
-    assert_eq!(item["src"].as_s().unwrap(), "us-east-1");
-    assert_eq!(item["dst"].as_s().unwrap(), "eu-west-1");
-    assert_eq!(
-        item["rtts"].as_b().unwrap().as_ref().len(),
-        3 * 4,
-        "three RTTs as u32"
-    );
-    assert_eq!(item["ip"].as_s().unwrap(), "127.0.0.1");
+        .expect("the run's rounds are one item keyed src = source, t = scheduled time");
+    assert_eq!(item["n"].as_n().unwrap(), "2", "both targets in it");
+    let rounds = store::codec::decode_rounds(
+        "k",
+        "us-east-1",
+        1_795_626_300,
+        item["r"].as_b().unwrap().as_ref(),
+    )
+    .unwrap();
+    let euw1 = rounds.iter().find(|r| r.target == "eu-west-1").unwrap();
+    assert_eq!(euw1.rtts_us.len(), 3, "three RTTs");
+    assert_eq!(euw1.ip.as_deref(), Some("127.0.0.1"));
 
     // The schedule retries the same event (twice at most): nothing is added.
     for _ in 0..2 {
@@ -103,12 +106,12 @@ async fn rounds_land_once_with_the_documented_keys() {
     }
     let count = client
         .scan()
-        .table_name("cp-rounds")
+        .table_name("cp-round-groups")
         .send()
         .await
         .unwrap()
         .count;
-    assert_eq!(count, 2);
+    assert_eq!(count, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -134,15 +137,27 @@ async fn a_failed_target_is_stored_as_loss() {
     assert_eq!((out.stored, out.lost), (2, 3));
     let item = client
         .get_item()
-        .table_name("cp-rounds")
-        .key("pair", AttributeValue::S("us-east-1#eu-west-1".into()))
+        .table_name("cp-round-groups")
+        .key("src", AttributeValue::S("us-east-1".into()))
         .key("t", AttributeValue::N("1795626600".into()))
         .send()
         .await
         .unwrap()
         .item
-        .expect("a target that failed every connect is still a round");
-    assert_eq!(item["f_refused"].as_n().unwrap(), "3");
+        .expect("the run's rounds are stored");
+    let rounds = store::codec::decode_rounds(
+        "k",
+        "us-east-1",
+        1_795_626_600,
+        item["r"].as_b().unwrap().as_ref(),
+    )
+    .unwrap();
+    let dead = rounds.iter().find(|r| r.target == "eu-west-1");
+    assert_eq!(
+        dead.map(|r| (r.rtts_us.len(), r.failures.refused)),
+        Some((0, 3)),
+        "a target that failed every connect is still a round"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -155,7 +170,7 @@ async fn a_missing_table_is_a_clear_error() {
         .unwrap_err();
     let msg = err.to_string();
     assert!(
-        msg.contains("absent-regions") || msg.contains("absent-rounds"),
+        msg.contains("absent-regions") || msg.contains("absent-round-groups"),
         "{msg}"
     );
     assert!(msg.contains("create it"), "says what to do: {msg}");

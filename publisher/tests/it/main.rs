@@ -78,23 +78,15 @@ async fn incremental_runs_equal_a_full_rebuild() {
         windows(&once).await,
         "incremental = rebuild, exactly"
     );
-    let pair = ("us-east-1".to_string(), "eu-west-1".to_string());
-    assert_eq!(
-        steps
-            .sketches(Level::Hour, &pair, 0, i64::MAX)
-            .await
-            .unwrap(),
-        once.sketches(Level::Hour, &pair, 0, i64::MAX)
-            .await
-            .unwrap()
-    );
-    assert_eq!(
-        steps
-            .sketches(Level::Day, &pair, 0, i64::MAX)
-            .await
-            .unwrap(),
-        once.sketches(Level::Day, &pair, 0, i64::MAX).await.unwrap()
-    );
+    for level in [Level::Hour, Level::Day, Level::Month] {
+        for source in ["us-east-1", "eu-west-1", "ap-south-1"] {
+            assert_eq!(
+                steps.sketches(level, source, 0, i64::MAX).await.unwrap(),
+                once.sketches(level, source, 0, i64::MAX).await.unwrap(),
+                "{level:?} {source}"
+            );
+        }
+    }
 
     // A rebuild of the incremental store changes nothing either.
     let rebuild = Options {
@@ -115,8 +107,18 @@ async fn windows_count_every_connect_and_percentiles_are_close_to_exact() {
         .await
         .unwrap();
     assert_eq!(report.end, T0 + 8 * 86_400);
-    assert_eq!(report.hours, 9 * 8 * 24);
-    for (id, days) in [("1d", 1), ("7d", 7), ("30d", 8)] {
+    assert_eq!(
+        report.hours,
+        3 * 8 * 24,
+        "an hour group per source and hour"
+    );
+    assert_eq!(
+        report.months, 3,
+        "November has ended: a month group per source"
+    );
+    // 2026-11-25 + 8 days crosses into December: the year window is made of
+    // November's month sketch and December's days.
+    for (id, days) in [("1d", 1), ("7d", 7), ("30d", 8), ("365d", 8)] {
         let ws = st.window(id).await.unwrap().unwrap();
         let ((_, _), sum) = ws
             .pairs
@@ -138,7 +140,7 @@ async fn windows_count_every_connect_and_percentiles_are_close_to_exact() {
         for (stat, _) in shared::stats::Stat::PERCENTILES {
             let (a, b) = (got.get(stat), exact.get(stat));
             assert!(
-                (a - b).abs() <= 0.005 * b + 1e-9,
+                (a - b).abs() <= shared::sketch::ALPHA * b + 1e-9,
                 "{id} {stat:?}: {a} vs exact {b}"
             );
         }
@@ -201,14 +203,11 @@ async fn a_custom_range_matches_a_window_and_exact_percentiles() {
         .unwrap();
     let pair = ("us-east-1".to_string(), "eu-west-1".to_string());
     // The last day as a custom range equals the 1 d window.
-    let (span, got) = rollup::range(
-        &st,
-        std::slice::from_ref(&pair),
-        T0 + 3 * 86_400,
-        T0 + 4 * 86_400,
-    )
-    .await
-    .unwrap();
+    let sources = vec![pair.0.clone()];
+    let want = |s: &str, t: &str| s == pair.0 && t == pair.1;
+    let (span, got) = rollup::range(&st, &sources, want, T0 + 3 * 86_400, T0 + 4 * 86_400)
+        .await
+        .unwrap();
     let window = st.window("1d").await.unwrap().unwrap();
     assert_eq!(span, window.span);
     let one_day = window.pairs.iter().find(|(p, _)| *p == pair).unwrap().1;
@@ -216,9 +215,7 @@ async fn a_custom_range_matches_a_window_and_exact_percentiles() {
     // An odd range (13:20 to 09:10 two days later) is widened to whole hours
     // and mixes hour and day sketches; it still matches the exact figures.
     let (from, to) = (T0 + 13 * 3600 + 1200, T0 + 2 * 86_400 + 9 * 3600 + 600);
-    let (span, got) = rollup::range(&st, std::slice::from_ref(&pair), from, to)
-        .await
-        .unwrap();
+    let (span, got) = rollup::range(&st, &sources, want, from, to).await.unwrap();
     assert_eq!(
         (span.start, span.end),
         (T0 + 13 * 3600, T0 + 2 * 86_400 + 10 * 3600)
@@ -241,8 +238,54 @@ async fn a_custom_range_matches_a_window_and_exact_percentiles() {
     assert_eq!((l.min, l.max), (exact.min, exact.max));
     for (stat, _) in shared::stats::Stat::PERCENTILES {
         assert!(
-            (l.get(stat) - exact.get(stat)).abs() <= 0.005 * exact.get(stat) + 1e-9,
+            (l.get(stat) - exact.get(stat)).abs() <= shared::sketch::ALPHA * exact.get(stat) + 1e-9,
             "{stat:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_run_reads_and_writes_what_is_new_not_the_history() {
+    let m = model();
+    let days = 40;
+    let history = m.rounds(T0, T0 + days * 86_400, 300, 10);
+    let st = SqliteStore::in_memory().unwrap();
+    st.put_rounds(&history).await.unwrap();
+    rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    // 15 minutes of new rounds in the middle of a day.
+    let t = T0 + days * 86_400;
+    st.put_rounds(&m.rounds(t, t + 900, 300, 10)).await.unwrap();
+    let r = rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    // The grace period (2 h, from the hour) and the new quarter hour, for 3 sources × 3 targets.
+    assert_eq!(
+        r.rounds,
+        9 * (3 * 12 + 3),
+        "rounds from 21:00 (the watermark less 2 h) on"
+    );
+    assert_eq!(r.hours, 3, "one changed hour per source");
+    assert_eq!(r.days, 3, "one changed day per source");
+    assert_eq!(r.months, 0);
+    assert_eq!(
+        r.windows,
+        ["1d"],
+        "the long windows cover whole days: unchanged"
+    );
+    // The rest of the day: once its last hour is in, every window moves.
+    st.put_rounds(&m.rounds(t + 900, t + 86_400, 300, 10))
+        .await
+        .unwrap();
+    let r = rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        r.windows,
+        ["1d", "7d", "30d", "365d"],
+        "a new day moved every window"
+    );
+    let year = st.window("365d").await.unwrap().unwrap();
+    assert_eq!(year.span.end, t + 86_400);
 }

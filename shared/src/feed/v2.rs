@@ -4,8 +4,9 @@
 //! data/v2/manifest.json                          short cache; fetch first
 //! data/v2/matrix/{window}.{hash}.json | .csv     every pair × every statistic over a window
 //! data/v2/matrix/{window}-{stat}.{hash}.json     the same, one statistic (what a view draws first)
-//! data/v2/series/index.{hash}.json               which series files exist, per pair
-//! data/v2/series/{src}/{dst}/{res}.{hash}.json   columnar time series (5m, 1h, 1d)
+//! data/v2/series/index.{hash}.json               which series chunks exist, per source
+//! data/v2/series/{res}/{src}/{start}.json        a closed chunk: every destination of src
+//! data/v2/series/{res}/{src}/{start}.{hash}.json an open chunk (the newest)
 //! data/v2/raw/{yyyy-mm-dd}.ndjson.gz             every round of a complete UTC day
 //! data/v2/schema/{kind}.schema.json              JSON Schemas of the files above
 //! ```
@@ -285,9 +286,19 @@ pub struct Resolution {
     pub step_seconds: i64,
     /// How far back the series reaches at most, seconds.
     pub span_seconds: i64,
+    /// Seconds one chunk file covers; chunks start at multiples of it (Unix time).
+    pub chunk_seconds: i64,
 }
 
-/// Which series files exist.
+/// Which series chunk files exist: the entry point of the time series.
+///
+/// Series are cut into fixed time chunks, one file per (resolution, source,
+/// chunk) holding every destination of that source. A chunk that has closed
+/// is written once under a name built from its start
+/// ([`SeriesIndex::closed_path`]) and never changes; only the open chunks
+/// (the newest) are rewritten, under content-addressed names listed here. So a
+/// publish writes O(sources) files, and this index stays O(sources) however
+/// long the history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeriesIndex {
@@ -295,19 +306,220 @@ pub struct SeriesIndex {
     pub version: u32,
     /// The resolutions, finest first.
     pub resolutions: Vec<Resolution>,
-    /// Per pair `"{src}>{dst}"`, per resolution id, the file path relative to `data/v2/`.
-    pub pairs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per source, per resolution id, its chunks.
+    pub sources: BTreeMap<String, BTreeMap<String, Chunks>>,
+}
+
+/// The chunks of one source at one resolution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chunks {
+    /// Start of the first chunk published, RFC 3339.
+    pub first: String,
+    /// Every chunk from `first` that starts before this is closed and at
+    /// [`SeriesIndex::closed_path`], RFC 3339.
+    pub closed_before: String,
+    /// The open chunks: start (RFC 3339) → path, relative to `data/v2/`.
+    pub open: BTreeMap<String, String>,
 }
 
 impl SeriesIndex {
-    /// The key of a pair in [`SeriesIndex::pairs`].
-    pub fn key(src: &str, dst: &str) -> String {
-        format!("{src}>{dst}")
+    /// The path of a closed chunk, relative to `data/v2/`:
+    /// `series/{res}/{source}/{YYYY-MM-DDTHH}.json`.
+    pub fn closed_path(resolution: &str, source: &str, start: i64) -> String {
+        let t = crate::time::rfc3339(start);
+        format!("series/{resolution}/{source}/{}.json", &t[..13])
+    }
+
+    /// The resolution with this id.
+    pub fn resolution(&self, id: &str) -> Option<&Resolution> {
+        self.resolutions.iter().find(|r| r.id == id)
+    }
+
+    /// The chunk files of `source` at resolution `res` that hold `[from, to)`,
+    /// oldest first, with the start of each: open ones by their listed path,
+    /// closed ones by [`SeriesIndex::closed_path`]. Chunks before the first
+    /// published or after the newest are left out.
+    pub fn chunk_paths(&self, source: &str, res: &str, from: i64, to: i64) -> Vec<(i64, String)> {
+        let (Some(r), Some(c)) = (
+            self.resolution(res),
+            self.sources.get(source).and_then(|m| m.get(res)),
+        ) else {
+            return Vec::new();
+        };
+        let parse = |t: &str| crate::time::parse_rfc3339(t);
+        let (Some(first), Some(closed)) = (parse(&c.first), parse(&c.closed_before)) else {
+            return Vec::new();
+        };
+        let open: BTreeMap<i64, &String> = c
+            .open
+            .iter()
+            .filter_map(|(t, p)| Some((parse(t)?, p)))
+            .collect();
+        let newest = open.keys().next_back().copied().unwrap_or(closed - 1);
+        let step = r.chunk_seconds.max(1);
+        let mut out = Vec::new();
+        let mut t = crate::time::floor_to(from, step).max(first);
+        while t < to && t <= newest {
+            if let Some(p) = open.get(&t) {
+                out.push((t, (*p).clone()));
+            } else if t < closed {
+                out.push((t, SeriesIndex::closed_path(res, source, t)));
+            }
+            t += step;
+        }
+        out
+    }
+}
+
+/// One chunk of a source's series at one resolution: point `i` of every
+/// destination is the interval starting at `start + i × step_seconds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesChunk {
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// Where the probe ran.
+    pub source: String,
+    /// Resolution id.
+    pub resolution: String,
+    /// Seconds between points.
+    pub step_seconds: i64,
+    /// Start of the chunk and of its first point.
+    pub start: String,
+    /// Unit of the latency columns: always `ms`.
+    pub unit: String,
+    /// Points in every column: the chunk's length, or fewer for an open chunk.
+    pub points: usize,
+    /// Per destination, its columns.
+    pub destinations: BTreeMap<String, Columns>,
+}
+
+/// The columns of one destination in a [`SeriesChunk`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    /// 10th percentile per point, `null` where no sample.
+    pub p10: Vec<Option<f64>>,
+    /// Median per point.
+    pub p50: Vec<Option<f64>>,
+    /// 90th percentile per point.
+    pub p90: Vec<Option<f64>>,
+    /// Smallest RTT per point.
+    pub min: Vec<Option<f64>>,
+    /// Largest RTT per point.
+    pub max: Vec<Option<f64>>,
+    /// Successful connects per point.
+    pub samples: Vec<u64>,
+    /// Failed connects per point.
+    pub lost: Vec<u64>,
+}
+
+impl Columns {
+    /// Columns of `n` gaps.
+    pub fn gaps(n: usize) -> Columns {
+        Columns {
+            p10: vec![None; n],
+            p50: vec![None; n],
+            p90: vec![None; n],
+            min: vec![None; n],
+            max: vec![None; n],
+            samples: vec![0; n],
+            lost: vec![0; n],
+        }
+    }
+
+    fn lens(&self) -> [usize; 7] {
+        [
+            self.p10.len(),
+            self.p50.len(),
+            self.p90.len(),
+            self.min.len(),
+            self.max.len(),
+            self.samples.len(),
+            self.lost.len(),
+        ]
+    }
+}
+
+impl SeriesChunk {
+    /// Checks the version, the step, the start and that every column has `points` values.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.version != VERSION {
+            return Err(Invalid(format!(
+                "series chunk version {} is not {VERSION}",
+                self.version
+            )));
+        }
+        if self.step_seconds <= 0 {
+            return Err(Invalid(format!(
+                "series chunk step {} is not positive",
+                self.step_seconds
+            )));
+        }
+        if crate::time::parse_rfc3339(&self.start).is_none() {
+            return Err(Invalid(format!(
+                "series chunk start `{}` is not an RFC 3339 UTC time",
+                self.start
+            )));
+        }
+        for (dst, c) in &self.destinations {
+            if c.lens().iter().any(|&l| l != self.points) {
+                return Err(Invalid(format!(
+                    "series chunk {} → {dst}: columns {:?} do not all hold {} points",
+                    self.source,
+                    c.lens(),
+                    self.points
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The series of one destination over several chunks of one source and
+    /// resolution (any order), gaps filled with `null`; `None` when no chunk
+    /// parses its start.
+    pub fn pair_series(chunks: &[&SeriesChunk], destination: &str) -> Option<Series> {
+        let mut parts: Vec<(i64, &SeriesChunk)> = chunks
+            .iter()
+            .filter_map(|c| Some((crate::time::parse_rfc3339(&c.start)?, *c)))
+            .collect();
+        parts.sort_by_key(|(t, _)| *t);
+        let (&(start, head), _) = parts.split_first()?;
+        let step = head.step_seconds.max(1);
+        let mut s = Series {
+            version: VERSION,
+            source: head.source.clone(),
+            destination: destination.to_string(),
+            resolution: head.resolution.clone(),
+            step_seconds: step,
+            start: crate::time::rfc3339(start),
+            unit: "ms".into(),
+            p10: Vec::new(),
+            p50: Vec::new(),
+            p90: Vec::new(),
+            min: Vec::new(),
+            max: Vec::new(),
+            samples: Vec::new(),
+            lost: Vec::new(),
+        };
+        for (t, c) in parts {
+            // Chunks that are missing between two others are gaps.
+            let at = usize::try_from((t - start) / step).unwrap_or(0);
+            s.append(&Columns::gaps(at.saturating_sub(s.samples.len())));
+            match c.destinations.get(destination) {
+                Some(cols) => s.append(cols),
+                None => s.append(&Columns::gaps(c.points)),
+            }
+        }
+        Some(s)
     }
 }
 
 /// A pair's latency over time, columnar: point `i` is the interval starting at
-/// `start + i × step_seconds`.
+/// `start + i × step_seconds`. Not a published file: what
+/// [`SeriesChunk::pair_series`] assembles from chunks, and the shape of the
+/// site's series downloads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
@@ -342,6 +554,17 @@ pub struct Series {
 }
 
 impl Series {
+    /// Appends columns after the last point.
+    fn append(&mut self, c: &Columns) {
+        self.p10.extend_from_slice(&c.p10);
+        self.p50.extend_from_slice(&c.p50);
+        self.p90.extend_from_slice(&c.p90);
+        self.min.extend_from_slice(&c.min);
+        self.max.extend_from_slice(&c.max);
+        self.samples.extend_from_slice(&c.samples);
+        self.lost.extend_from_slice(&c.lost);
+    }
+
     /// Checks that every column has one value per point.
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.version != VERSION {

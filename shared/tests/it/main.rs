@@ -5,7 +5,7 @@ mod sketch;
 
 use std::path::{Path, PathBuf};
 
-use shared::feed::v2::{Manifest, Matrix, Precision, RawRound, Series, SeriesIndex};
+use shared::feed::v2::{Manifest, Matrix, Precision, RawRound, Series, SeriesChunk, SeriesIndex};
 
 fn fixture(rel: &str) -> (PathBuf, String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,13 +51,35 @@ fn manifest_fixture_round_trips() {
     }
     assert_eq!(m.precision, Precision::PUBLISHED);
     let index: SeriesIndex = round_trips(m.series_index.as_deref().unwrap());
-    for files in index.pairs.values() {
-        for path in files.values() {
-            let series: Series = round_trips(path);
-            series.validate().unwrap();
-            assert_eq!(series.p50[5], None, "a gap is null");
+    let end = shared::time::parse_rfc3339(m.data_end.as_deref().unwrap()).unwrap();
+    let mut chunks = 0;
+    for (source, per_res) in &index.sources {
+        for res in per_res.keys() {
+            for (start, path) in index.chunk_paths(source, res, 0, end + 1) {
+                let c: SeriesChunk = round_trips(&path);
+                c.validate().unwrap();
+                assert_eq!((&c.source, &c.resolution), (source, res));
+                assert_eq!(shared::time::parse_rfc3339(&c.start), Some(start));
+                chunks += 1;
+            }
         }
     }
+    assert_eq!(
+        chunks,
+        12 + 2 + 2,
+        "every chunk the index names exists and parses"
+    );
+    // The chunks of a pair join into its series, a gap where there was none.
+    let paths: Vec<SeriesChunk> = index
+        .chunk_paths("us-east-1", "5m", 0, end + 1)
+        .into_iter()
+        .map(|(_, p)| serde_json::from_str(&fixture(&p).1).unwrap())
+        .collect();
+    let refs: Vec<&SeriesChunk> = paths.iter().collect();
+    let joined = SeriesChunk::pair_series(&refs, "eu-west-1").unwrap();
+    let whole: Series = round_trips("series/us-east-1/eu-west-1/5m.json");
+    assert_eq!(joined, whole);
+    assert_eq!(whole.p50[5], None, "a gap is null");
 }
 
 #[test]

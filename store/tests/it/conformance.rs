@@ -5,8 +5,8 @@ use shared::round::{FailureCounts, FailureKind};
 use shared::sketch::Sketch;
 use shared::stats::exact_summary;
 use store::{
-    Bucket, Level, ObjectMeta, RegionStore, RoundStore, SketchStore, Span, SummaryStore,
-    WindowSummaries,
+    Bucket, Level, ObjectMeta, RegionStore, RoundStore, SketchGroup, SketchStore, Span,
+    SummaryStore, WindowSummaries,
 };
 
 pub fn round(src: &str, dst: &str, t: i64, rtts: &[u32]) -> Round {
@@ -37,32 +37,32 @@ pub async fn rounds(st: &impl RoundStore) {
     let retry = round("us-east-1", "eu-west-1", 600, &[1, 2, 3]);
     assert_eq!(st.put_rounds(&[retry, b.clone()]).await.unwrap(), 0);
     assert_eq!(
-        st.pair_rounds("us-east-1", "eu-west-1", 0, 10_000)
-            .await
-            .unwrap(),
-        vec![a.clone(), b]
+        st.source_rounds("us-east-1", 0, 10_000).await.unwrap(),
+        vec![a.clone(), b.clone()]
     );
     assert_eq!(
-        st.pair_rounds("us-east-1", "eu-west-1", 600, 900)
-            .await
-            .unwrap(),
-        vec![a]
+        st.source_rounds("us-east-1", 600, 900).await.unwrap(),
+        vec![a.clone()]
     );
-    let back = st
-        .pair_rounds("eu-west-1", "us-east-1", 0, 10_000)
-        .await
-        .unwrap();
+    let back = st.source_rounds("eu-west-1", 0, 10_000).await.unwrap();
     assert_eq!(back, vec![c], "a round with every connect lost is kept");
-    let (mut pairs, latest) = st.pairs().await.unwrap();
-    pairs.sort();
+    // A target that arrives late for a stored (source, time) joins it, in
+    // name order; the one already there is untouched.
+    let late = round("us-east-1", "ap-south-1", 600, &[180_000]);
+    let again = round("us-east-1", "eu-west-1", 600, &[5]);
+    assert_eq!(st.put_rounds(&[late.clone(), again]).await.unwrap(), 1);
     assert_eq!(
-        pairs,
-        vec![
-            ("eu-west-1".into(), "us-east-1".into()),
-            ("us-east-1".into(), "eu-west-1".into())
-        ]
+        st.source_rounds("us-east-1", 600, 601).await.unwrap(),
+        vec![late, a]
     );
-    assert_eq!(latest, Some(900));
+    assert_eq!(
+        st.sources().await.unwrap(),
+        vec![
+            ("us-east-1".to_string(), 900),
+            ("eu-west-1".to_string(), 600)
+        ],
+        "every source with its newest round, in display order"
+    );
 }
 
 pub async fn summaries(st: &impl SummaryStore) {
@@ -124,40 +124,60 @@ pub async fn regions(st: &impl RegionStore) {
 }
 
 pub async fn sketches(st: &impl SketchStore) {
-    let pair = ("us-east-1".to_string(), "eu-west-1".to_string());
     let mut a = Sketch::new();
     a.extend_from_slice(&[70_000, 70_500, 140_000]);
     a.add_lost(1);
     let mut b = Sketch::new();
     b.add_lost(10);
+    let group = |pairs: &[(&str, &Sketch)]| -> SketchGroup {
+        pairs
+            .iter()
+            .map(|(t, s)| (t.to_string(), (*s).clone()))
+            .collect()
+    };
     let hours = vec![
-        (3600, a.clone()),
-        (7200, b.clone()),
-        (90_000, Sketch::new()),
+        (3600, group(&[("eu-west-1", &a), ("ap-south-1", &b)])),
+        (7200, group(&[("eu-west-1", &b)])),
+        (90_000, SketchGroup::new()),
     ];
-    st.put_sketches(Level::Hour, &pair, &hours).await.unwrap();
-    assert_eq!(
-        st.sketches(Level::Hour, &pair, 0, 100_000).await.unwrap(),
-        hours
-    );
-    assert_eq!(
-        st.sketches(Level::Hour, &pair, 3601, 90_000).await.unwrap(),
-        vec![(7200, b.clone())]
-    );
-    assert!(
-        st.sketches(Level::Day, &pair, 0, 100_000)
-            .await
-            .unwrap()
-            .is_empty(),
-        "levels are apart"
-    );
-    // Replacing a sketch overwrites it.
-    st.put_sketches(Level::Hour, &pair, &[(7200, a.clone())])
+    st.put_sketches(Level::Hour, "us-east-1", &hours)
         .await
         .unwrap();
     assert_eq!(
-        st.sketches(Level::Hour, &pair, 7200, 7201).await.unwrap(),
-        vec![(7200, a)]
+        st.sketches(Level::Hour, "us-east-1", 0, 100_000)
+            .await
+            .unwrap(),
+        hours
+    );
+    assert_eq!(
+        st.sketches(Level::Hour, "us-east-1", 3601, 90_000)
+            .await
+            .unwrap(),
+        vec![hours[1].clone()]
+    );
+    for (level, source) in [
+        (Level::Day, "us-east-1"),
+        (Level::Month, "us-east-1"),
+        (Level::Hour, "eu-west-1"),
+    ] {
+        assert!(
+            st.sketches(level, source, 0, 100_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "levels and sources are apart"
+        );
+    }
+    // Replacing a group overwrites it whole.
+    let replaced = group(&[("eu-west-1", &a)]);
+    st.put_sketches(Level::Hour, "us-east-1", &[(3600, replaced.clone())])
+        .await
+        .unwrap();
+    assert_eq!(
+        st.sketches(Level::Hour, "us-east-1", 3600, 3601)
+            .await
+            .unwrap(),
+        vec![(3600, replaced)]
     );
 }
 

@@ -43,7 +43,7 @@ async fn a_missing_table_is_a_clear_error() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Missing(_)), "{err:?}");
     assert!(!err.is_retryable());
-    assert!(err.to_string().contains("nope-rounds"), "{err}");
+    assert!(err.to_string().contains("nope-round-groups"), "{err}");
     let err = st.meta("x").await.unwrap_err();
     assert!(err.to_string().contains("nope-summaries"), "{err}");
 }

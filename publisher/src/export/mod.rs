@@ -1,0 +1,288 @@
+//! Summaries, sketches and rounds → feed v2 in a bucket.
+//!
+//! A publish runs these stages, each in its own file:
+//!
+//! 1. read what the previous publish left: its manifest and series index
+//!    (no LIST of the bucket: they say what exists);
+//! 2. [`schemas`](SCHEMAS), when they changed;
+//! 3. [`matrices`]: every window's matrix, CSV and per-statistic views;
+//! 4. [`series`]: the chunks that closed since, and the open ones that changed;
+//! 5. [`raw`]: the days that became complete;
+//! 6. the manifest, last.
+//!
+//! Every data file's name is fixed by its content (a hash) or by a period
+//! that has closed, so a data file never changes once written and is cached
+//! forever. Data files come before the manifest, so a reader, who always
+//! starts from the manifest, never meets a name without a file; a publish
+//! stopped half way leaves the previous manifest and all it names in place,
+//! and the next run does the rest. Superseded files are left behind (a bucket
+//! lifecycle rule may expire them).
+
+pub mod matrices;
+pub mod raw;
+pub mod series;
+pub mod upload;
+
+use std::collections::BTreeSet;
+
+use shared::catalog;
+use shared::feed::v2::{self, Manifest, Precision, RegionInfo, SeriesIndex};
+use shared::stats::Stat;
+use shared::time::{floor_to, rfc3339};
+use store::{Bucket, Pair, RoundStore, SketchStore, SummaryStore};
+
+pub use matrices::{matrix, stat_views};
+pub use raw::ndjson_gz as raw_ndjson_gz;
+pub use series::resolutions;
+pub use upload::Report;
+use upload::{Uploader, addressed, encode, json_immutable, meta};
+
+use crate::rollup::{DEFAULT_INTERVAL, META_WATERMARK};
+use crate::{Error, Result};
+
+const DAY: i64 = 86_400;
+
+/// Metadata key: hash of the schemas last uploaded.
+const META_SCHEMAS: &str = "published_schemas";
+
+/// How a publish runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The time written as `generated_at`.
+    pub now: i64,
+    /// Publish per-source time series.
+    pub series: bool,
+    /// How many of the newest complete days of raw rounds the manifest lists
+    /// (and a first publish writes).
+    pub raw_days: usize,
+    /// A day is complete (its raw file final), and a series chunk closed,
+    /// once the newest round is this far past its last scheduled round.
+    pub raw_grace: i64,
+}
+
+impl Options {
+    /// Everything, at `now`.
+    pub fn at(now: i64) -> Options {
+        Options {
+            now,
+            series: true,
+            raw_days: 31,
+            raw_grace: 2 * 3600,
+        }
+    }
+}
+
+/// The JSON Schemas published beside the data, under `data/v2/schema/`.
+pub const SCHEMAS: [(&str, &str); 5] = [
+    (
+        "manifest",
+        include_str!("../../../shared/schema/v2/manifest.schema.json"),
+    ),
+    (
+        "matrix",
+        include_str!("../../../shared/schema/v2/matrix.schema.json"),
+    ),
+    (
+        "series-chunk",
+        include_str!("../../../shared/schema/v2/series-chunk.schema.json"),
+    ),
+    (
+        "series-index",
+        include_str!("../../../shared/schema/v2/series-index.schema.json"),
+    ),
+    (
+        "raw-round",
+        include_str!("../../../shared/schema/v2/raw-round.schema.json"),
+    ),
+];
+
+fn region_info(code: &str) -> Option<RegionInfo> {
+    let r = catalog::region(code)?;
+    Some(RegionInfo {
+        code: r.code.into(),
+        name: r.name.into(),
+        city: r.city.into(),
+        geography: r.geography.id().into(),
+        lat: r.lat,
+        lon: r.lon,
+        partition: r.partition.id().into(),
+        opt_in: r.opt_in,
+    })
+}
+
+/// Pairs measured in one direction only, in display order.
+fn one_way(measured: &BTreeSet<Pair>) -> Vec<[String; 2]> {
+    let mut v: Vec<[String; 2]> = measured
+        .iter()
+        .filter(|(s, d)| !measured.contains(&(d.clone(), s.clone())))
+        .map(|(s, d)| [s.clone(), d.clone()])
+        .collect();
+    v.sort_by_key(|[s, d]| {
+        (
+            catalog::display_rank(s),
+            catalog::display_rank(d),
+            s.clone(),
+            d.clone(),
+        )
+    });
+    v
+}
+
+/// What the previous publish left in the bucket.
+struct Previous {
+    manifest: Option<Manifest>,
+    index: Option<SeriesIndex>,
+}
+
+async fn previous<B: Bucket>(bucket: &B) -> Result<Previous> {
+    let manifest: Option<Manifest> = bucket
+        .get(v2::MANIFEST_PATH)
+        .await?
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let index = match manifest.as_ref().and_then(|m| m.series_index.clone()) {
+        Some(path) => bucket
+            .get(&format!("{}/{path}", v2::ROOT))
+            .await?
+            .and_then(|b| serde_json::from_slice(&b).ok()),
+        None => None,
+    };
+    Ok(Previous { manifest, index })
+}
+
+/// The content-addressed paths a manifest vouches for.
+fn vouched(m: &Manifest) -> BTreeSet<String> {
+    let mut known: BTreeSet<String> = m
+        .windows
+        .iter()
+        .flat_map(|w| {
+            [w.matrix.clone(), w.matrix_csv.clone()]
+                .into_iter()
+                .chain(w.views.values().cloned())
+        })
+        .collect();
+    known.extend(m.series_index.clone());
+    known
+}
+
+/// Publishes the feed: the data files that changed, then the manifest.
+/// `progress` hears about each stage (for a CLI's progress lines).
+pub async fn run<S, B>(
+    st: &S,
+    bucket: &B,
+    opts: &Options,
+    mut progress: impl FnMut(&str),
+) -> Result<Report>
+where
+    S: RoundStore + SketchStore + SummaryStore,
+    B: Bucket,
+{
+    let simulated = st.meta(store::META_SIMULATED).await?.as_deref() == Some("true");
+    let interval = st
+        .meta(store::META_INTERVAL)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_INTERVAL);
+    let data_end = st
+        .meta(META_WATERMARK)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok());
+    let prev = previous(bucket).await?;
+    let mut up = Uploader::new(
+        bucket,
+        prev.manifest.as_ref().map(vouched).unwrap_or_default(),
+    );
+
+    // Schemas: fixed names, uploaded when they changed or the bucket is new.
+    let all: String = SCHEMAS.iter().flat_map(|(n, b)| [*n, *b]).collect();
+    let schemas_hash = addressed("schemas", "json", all.as_bytes());
+    let schemas_known = prev.manifest.is_some()
+        && st.meta(META_SCHEMAS).await?.as_deref() == Some(schemas_hash.as_str());
+    if !schemas_known {
+        for (name, body) in SCHEMAS {
+            up.always(
+                &format!("schema/{name}.schema.json"),
+                body.as_bytes(),
+                &meta("application/schema+json", "public, max-age=3600"),
+            )
+            .await?;
+        }
+    }
+
+    let m = matrices::publish(st, &mut up).await?;
+    progress(&format!(
+        "{} matrices (JSON, CSV, views) ready",
+        m.windows.len()
+    ));
+
+    let sources: Vec<String> = st.sources().await?.into_iter().map(|(s, _)| s).collect();
+    let mut series_index = None;
+    if let (true, Some(data_end)) = (opts.series, data_end) {
+        let edge = series::Edge {
+            data_end,
+            interval,
+            grace: opts.raw_grace,
+        };
+        let index = series::publish(
+            st,
+            &mut up,
+            &sources,
+            edge,
+            prev.index.as_ref(),
+            &mut progress,
+        )
+        .await?;
+        let json = encode("series index", &index)?;
+        let rel = addressed("series/index", "json", &json);
+        up.data(&rel, &json, &json_immutable()).await?;
+        series_index = Some(rel);
+    }
+
+    let mut raw = Vec::new();
+    if let Some(latest) = data_end {
+        let complete_before = floor_to(latest + interval - opts.raw_grace, DAY);
+        let plan = raw::Plan {
+            sources: &sources,
+            complete_before,
+            first: complete_before - opts.raw_days as i64 * DAY,
+            previous: prev
+                .manifest
+                .as_ref()
+                .map(|m| m.raw.clone())
+                .unwrap_or_default(),
+            keep: opts.raw_days,
+        };
+        raw = raw::publish(st, &mut up, plan, &mut progress).await?;
+    }
+
+    let mut regions: Vec<RegionInfo> = m.codes.iter().filter_map(|c| region_info(c)).collect();
+    regions.sort_by_key(|r| catalog::display_rank(&r.code));
+    let manifest = Manifest {
+        version: v2::VERSION,
+        generated_at: rfc3339(opts.now),
+        interval_seconds: interval as u32,
+        simulated,
+        data_end: data_end.map(rfc3339),
+        regions,
+        stats: Stat::ALL.iter().map(|s| s.id().to_string()).collect(),
+        precision: Precision::PUBLISHED,
+        windows: m.windows,
+        series_index,
+        raw,
+        one_way: one_way(&m.measured),
+    };
+    let body = serde_json::to_vec_pretty(&manifest).map_err(|source| Error::Encode {
+        file: v2::MANIFEST_PATH.into(),
+        source,
+    })?;
+    // Last: only now does any reader see the new files.
+    up.always(
+        "manifest.json",
+        &body,
+        &meta("application/json", "public, max-age=60, must-revalidate"),
+    )
+    .await?;
+    if !schemas_known {
+        st.set_meta(META_SCHEMAS, &schemas_hash).await?;
+    }
+    Ok(up.report)
+}
