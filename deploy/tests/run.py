@@ -62,8 +62,8 @@ DISTRIBUTION_ARN = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2EXAMPLE0DIST"
 # the handlers): the whole of what its role may do.
 ALLOWED = {
     "AggregateRole": {
-        ("dynamodb:Query", arn_table("rounds")),  # pairs() newest round, pair_rounds
-        ("dynamodb:Scan", arn_table("regions")),  # enabled_regions, in pairs()
+        ("dynamodb:Query", arn_table("round-groups")),  # sources() newest round, source_rounds
+        ("dynamodb:Scan", arn_table("regions")),  # enabled_regions, in sources()
         ("dynamodb:BatchWriteItem", arn_table("summaries")),  # put_sketches, put_window
         ("dynamodb:Query", arn_table("summaries")),  # sketches, put_window's stale pairs
         ("dynamodb:PutItem", arn_table("summaries")),  # put_window's #span, set_meta
@@ -72,17 +72,20 @@ ALLOWED = {
         ("logs:PutLogEvents", arn_log_group("aggregate", HOME)),
     },
     "PublishRole": {
-        ("dynamodb:Query", arn_table("rounds")),  # 5 m series, raw days
+        ("dynamodb:Query", arn_table("round-groups")),  # sources(), 5 m series, raw days
+        ("dynamodb:Scan", arn_table("regions")),  # enabled_regions, in sources()
         ("dynamodb:Query", arn_table("summaries")),  # windows, sketches
         ("dynamodb:GetItem", arn_table("summaries")),  # meta
+        ("dynamodb:PutItem", arn_table("summaries")),  # set_meta (schemas published)
         ("s3:GetObject", f"{BUCKET_ARN}/data/v2/*"),  # the previous manifest
         ("s3:PutObject", f"{BUCKET_ARN}/data/v2/*"),  # the feed
-        ("s3:ListBucket", BUCKET_ARN),  # what is already there
+        ("s3:ListBucket", BUCKET_ARN),  # a missing object is a 404, not a 403
         ("logs:CreateLogStream", arn_log_group("publish", HOME)),
         ("logs:PutLogEvents", arn_log_group("publish", HOME)),
     },
     "ProbeRole": {
-        ("dynamodb:PutItem", arn_table("rounds")),  # put_rounds (conditional put)
+        ("dynamodb:PutItem", arn_table("round-groups")),  # put_rounds (conditional put)
+        ("dynamodb:GetItem", arn_table("round-groups")),  # put_rounds, a group already there
         ("dynamodb:Scan", arn_table("regions")),  # enabled_regions
         ("logs:CreateLogStream", arn_log_group("probe", PROBE_REGION)),
         ("logs:PutLogEvents", arn_log_group("probe", PROBE_REGION)),
@@ -131,6 +134,8 @@ def check_tables(central: dict) -> list[str]:
         name = p.get("TableName", "")
         found[name] = logical
         role = name.removeprefix("cloudping-")
+        # The rounds table's name says what its items are: groups per source.
+        role = {"round-groups": "rounds"}.get(role, role)
         if role not in want:
             problems.append(f"{logical}: table {name} is not one of store's tables")
             continue
@@ -198,10 +203,11 @@ def check_iam(central: dict, probe: dict) -> list[str]:
             for a, res in sorted(ALLOWED[logical] - got):
                 problems.append(f"{logical}: lacks {a} on {res}, which its function calls")
             if logical == "ProbeRole":
-                put = ("dynamodb:PutItem", arn_table("rounds"))
-                lead = conds.get(put, {}).get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys")
-                if lead != [f"{PROBE_REGION}#*"]:
-                    problems.append(f"ProbeRole: PutItem not limited to its own pairs ({PROBE_REGION}#…): {lead}")
+                for action in ("dynamodb:PutItem", "dynamodb:GetItem"):
+                    key = (action, arn_table("round-groups"))
+                    lead = conds.get(key, {}).get("ForAllValues:StringEquals", {}).get("dynamodb:LeadingKeys")
+                    if lead != [PROBE_REGION]:
+                        problems.append(f"ProbeRole: {action} not limited to its own source ({PROBE_REGION}): {lead}")
         # Each function runs as its own role and asks SAM for no policy of its own
         # (SAM would then add a role with AWSLambdaBasicExecutionRole: logs on '*').
         used = set()
@@ -975,10 +981,13 @@ def test_csp_in_browser(tmp: Path) -> None:
 
 def test_readme_cost() -> None:
     readme = (DEPLOY / "README.md").read_text()
-    table = cost.table(cost.parser().parse_args([]))
+    table = cost.table()
     scen = cost.scenarios()
     record("deploy/README.md's cost table is deploy/cost.py's output", table in readme and scen in readme,
            "run: python3 deploy/cost.py; python3 deploy/cost.py --scenarios, and paste into deploy/README.md")
+    record("the bill at every measured age is at most $15 a month",
+           all(cost.monthly(cost.load(), age) <= 15 for age in cost.load()),
+           cost.scenarios())
     changed = readme.replace("| **total** |", "| **total (edited)** |", 1)
     record("the cost check notices an edited table", not (table in changed and scen in changed),
            "an edited table still matched")

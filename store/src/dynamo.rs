@@ -503,6 +503,28 @@ impl SketchStore for DynamoStore {
         self.batch_write(&table, requests).await
     }
 
+    async fn first(&self, level: Level, source: &str) -> Result<Option<i64>> {
+        let pk = sketch_pk(level, source);
+        let resp = with_backoff(|| async {
+            self.client
+                .query()
+                .table_name(&self.tables.summaries)
+                .key_condition_expression("pk = :p")
+                .expression_attribute_values(":p", s(&pk))
+                .limit(1)
+                .projection_expression("sk")
+                .send()
+                .await
+                .map_err(|e| classify(e, &format!("table {}", self.tables.summaries)))
+        })
+        .await?;
+        Ok(resp
+            .items()
+            .first()
+            .and_then(|i| get_s(i, "sk"))
+            .and_then(|v| v.parse().ok()))
+    }
+
     async fn sketches(
         &self,
         level: Level,

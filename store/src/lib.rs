@@ -153,6 +153,9 @@ pub trait SketchStore: Send + Sync {
         source: &str,
         groups: &[(i64, SketchGroup)],
     ) -> impl Future<Output = Result<()>> + Send;
+    /// The start of the oldest group of one source at one level, if any
+    /// (one small read, whatever the history's length).
+    fn first(&self, level: Level, source: &str) -> impl Future<Output = Result<Option<i64>>> + Send;
     /// Reads the sketch groups of one source starting in `[from, to)`, oldest first.
     fn sketches(
         &self,

@@ -297,6 +297,14 @@ impl SketchStore for SqliteStore {
         Ok(())
     }
 
+    async fn first(&self, level: Level, source: &str) -> Result<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT min(start) FROM sketch_groups WHERE level = ?1 AND source = ?2",
+            params![level.id(), source],
+            |r| r.get(0),
+        )?)
+    }
+
     async fn sketches(
         &self,
         level: Level,

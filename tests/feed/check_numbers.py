@@ -9,8 +9,13 @@ What is checked, over spans the raw days fully cover (others are skipped and
 counted):
 - every cell of every window's matrix, and every pair the raw rounds of the
   window hold must be in it; each per-statistic view must equal its matrix;
-- every point of every series, and no point with rounds within a series'
-  reach (`span_seconds` back from the feed's end) may be missing;
+- every point of every destination of every series chunk: the series index
+  names, per source and resolution, the chunks from `first` to the newest
+  open one (closed ones at `series/{res}/{src}/{YYYY-MM-DDTHH}.json`, open
+  ones as listed), and each of them must exist and hold its points; a
+  destination with rounds in a chunk must be in it, and no point with rounds
+  within a series' reach (`span_seconds` back from the feed's end) may be in
+  no chunk;
 - every row of the stats file.
 samples and lost must be equal; min, max and mean within `exact_ms`;
 percentiles within max(`percentile_relative` × exact, `percentile_absolute_ms`)
@@ -232,53 +237,117 @@ def check_matrices(feed, manifest, pairs, covered, precision):
             compare_span("matrix", MATRIX_STATS, got, span, precision, f"{name} {src}>{dst}")
 
 
+def closed_path(rid, src, t):
+    """Where a closed chunk is: series/{res}/{src}/{YYYY-MM-DDTHH of its start}.json (as the series index schema says)."""
+    return f"series/{rid}/{src}/{iso(t)[:13]}.json"
+
+
+def chunk_files(rid, src, clen, entry, name):
+    """(start, path) of every chunk the index names for src at rid, oldest first: from `first` to the
+    newest open chunk (to the last closed one when none is open). A start in that range that is
+    neither closed nor listed open is a missing chunk: a FAIL, left out."""
+    first, closed = unix(entry["first"]), unix(entry["closed_before"])
+    open_ = {unix(t): rel for t, rel in (entry.get("open") or {}).items()}
+    check(first % clen == 0 and closed % clen == 0 and first <= closed,
+          f"{name}: first {entry['first']} and closed_before {entry['closed_before']} are not chunk starts in order")
+    for t, rel in sorted(open_.items()):
+        check(t % clen == 0 and t >= closed,
+              f"{name}: open chunk {iso(t)} is not a chunk start at or after closed_before {entry['closed_before']}")
+        check(rel.startswith(closed_path(rid, src, t)[:-len("json")]) and rel.endswith(".json"),
+              f"{name}: open chunk {iso(t)} is at {rel}, not named after its start")
+    newest = max(open_) if open_ else closed - clen
+    out = []
+    for t in range(first, newest + 1, clen):
+        rel = open_.get(t) or (closed_path(rid, src, t) if t < closed else None)
+        if check(rel is not None, f"{name}: no chunk at {iso(t)} (at or after closed_before, not listed open, "
+                                  f"before the newest open chunk)"):
+            out.append((t, rel))
+    return out
+
+
 def check_series(feed, manifest, pairs, covered, precision):
     if not manifest.get("series_index"):
         print("note: the manifest lists no series index; no series checked")
         return
     index = load_json(feed, manifest["series_index"])
     feed_end = max(unix(w["end"]) for w in manifest["windows"])
+    by_src = defaultdict(dict)
+    for (src, dst), p in pairs.items():
+        by_src[src][dst] = p
+    res_ids = [r["id"] for r in index["resolutions"]]
+    for src, per_res in sorted(index["sources"].items()):
+        for rid in sorted(set(per_res) - set(res_ids)):
+            check(False, f"series index: {src} has chunks at {rid}, which is not a resolution")
     for res in index["resolutions"]:
-        rid, step, reach = res["id"], res["step_seconds"], res["span_seconds"]
+        rid, step, reach, clen = res["id"], res["step_seconds"], res["span_seconds"], res["chunk_seconds"]
         checked.setdefault(f"series {rid} points", 0)
+        check(clen % step == 0, f"series {rid}: chunk_seconds {clen} is not a multiple of step_seconds {step}")
         reach_from = (feed_end - reach) // step * step
-        in_index = {tuple(k.split(">", 1)) for k in index["pairs"]}
-        for src, dst in sorted(set(pairs) | in_index):
-            key, p = f"{src}>{dst}", pairs.get((src, dst), NO_ROUNDS)
-            rel = (index["pairs"].get(key) or {}).get(rid)
-            if rel is None:
-                first, end = feed_end, feed_end
-            else:
-                s = load_json(feed, rel)
-                first = unix(s["start"])
-                n = len(s["samples"])
-                end = first + n * step
-                name = f"series {rid} {key}"
-                check((s.get("source"), s.get("destination"), s.get("resolution"), s.get("step_seconds"))
-                      == (src, dst, rid, step), f"{name} ({rel}): names another pair or resolution")
-                for c in ["lost"] + SERIES_STATS:
-                    check(len(s.get(c) or []) == n, f"{name}: {c} has {len(s.get(c) or [])} points, samples {n}")
-                edges = first + step * np.arange(n + 1, dtype=np.int64)
-                for k, span in enumerate(p.spans(edges)):
-                    a, b = int(edges[k]), int(edges[k + 1])
-                    if b > feed_end:
-                        skipped[f"series {rid} points past the feed's end"] += 1
+        for src in sorted(set(by_src) | set(index["sources"])):
+            dsts = by_src.get(src, {})
+            entry = index["sources"].get(src, {}).get(rid)
+            name = f"series {rid} {src}"
+            published = {}  # chunk start -> (points, destinations), of the chunks read
+            for t, rel in chunk_files(rid, src, clen, entry, name) if entry else []:
+                cname = f"{name} chunk {iso(t)} ({rel})"
+                if not check(os.path.isfile(os.path.join(feed, rel)), f"{cname}: the file is missing"):
+                    continue
+                c = load_json(feed, rel)
+                n = c.get("points")
+                closed = t < unix(entry["closed_before"])
+                check((c.get("version"), c.get("source"), c.get("resolution"), c.get("step_seconds"),
+                       c.get("start"), c.get("unit")) == (2, src, rid, step, iso(t), "ms"),
+                      f"{cname}: names another version, source, resolution, step, start or unit")
+                if not check(isinstance(n, int) and (n == clen // step if closed else 0 < n <= clen // step),
+                             f"{cname}: {n!r} points, a {'closed' if closed else 'open'} chunk holds "
+                             + (f"{clen // step}" if closed else f"1 to {clen // step}")):
+                    continue
+                cols = c.get("destinations")
+                if not check(isinstance(cols, dict), f"{cname}: no destinations object"):
+                    continue
+                published[t] = (n, set(cols))
+                edges = t + step * np.arange(n + 1, dtype=np.int64)
+                # A destination with rounds in the chunk must be in it.
+                for dst, p in sorted(dsts.items()):
+                    if dst in cols:
                         continue
-                    if not is_covered(covered, a, b):
-                        skipped[f"series {rid} points not covered"] += 1
-                        continue
-                    checked[f"series {rid} points"] += 1
+                    spans = p.spans(edges)
+                    held = [int(edges[k]) for k, span in enumerate(spans) if span[0] and edges[k + 1] <= feed_end
+                            and is_covered(covered, int(edges[k]), int(edges[k + 1]))]
+                    check(not held, f"{cname}: {src}>{dst} has rounds in {len(held)} points of the chunk "
+                                    f"but is not in it" + (f", first at {iso(held[0])}" if held else ""))
+                for dst, col in sorted(cols.items()):
+                    dname = f"series {rid} {src}>{dst}"
+                    for k in ["lost", "samples"] + SERIES_STATS:
+                        check(isinstance(col.get(k), list) and len(col[k]) == n,
+                              f"{cname} {dst}: {k} has {len(col.get(k) or [])} points, the chunk {n}")
+                    for k, span in enumerate(dsts.get(dst, NO_ROUNDS).spans(edges)):
+                        a, b = int(edges[k]), int(edges[k + 1])
+                        if b > feed_end:
+                            skipped[f"series {rid} points past the feed's end"] += 1
+                            continue
+                        if not is_covered(covered, a, b):
+                            skipped[f"series {rid} points not covered"] += 1
+                            continue
+                        checked[f"series {rid} points"] += 1
 
-                    def got(c, k=k):
-                        col = s.get(c) or []
-                        return col[k] if k < len(col) else "missing"
-                    compare_span(f"series {rid}", SERIES_STATS, got, span, precision, f"{name} at {iso(a)}")
-            # Points with rounds that the series should reach but does not hold.
-            starts = np.unique(p.round_t // step * step)
-            omitted = [int(t) for t in starts if reach_from <= t and t + step <= feed_end
-                       and not first <= t < end and is_covered(covered, int(t), int(t) + step)]
-            check(not omitted, f"series {rid} {key}: {len(omitted)} points with rounds are missing"
-                               + (f", first at {iso(omitted[0])}" if omitted else ""))
+                        def got(f, k=k, col=col):
+                            v = col.get(f) or []
+                            return v[k] if k < len(v) else "missing"
+                        compare_span(f"series {rid}", SERIES_STATS, got, span, precision, f"{dname} at {iso(a)}")
+            # Points with rounds that the series should reach but that no chunk read holds
+            # (before `first`, after the newest chunk, or in a chunk missing or unreadable).
+            for dst, p in sorted(dsts.items()):
+                omitted = []
+                for t in np.unique(p.round_t // step * step):
+                    t = int(t)
+                    if not (reach_from <= t and t + step <= feed_end and is_covered(covered, t, t + step)):
+                        continue
+                    c = t // clen * clen
+                    if c not in published or (t - c) // step >= published[c][0]:
+                        omitted.append(t)
+                check(not omitted, f"series {rid} {src}>{dst}: {len(omitted)} points with rounds are in no chunk"
+                                   + (f", first at {iso(omitted[0])}" if omitted else ""))
 
 
 def check_stats(path, pairs, covered, precision):

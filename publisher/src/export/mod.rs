@@ -222,15 +222,12 @@ where
             interval,
             grace: opts.raw_grace,
         };
-        let index = series::publish(
-            st,
-            &mut up,
-            &sources,
-            edge,
-            prev.index.as_ref(),
-            &mut progress,
-        )
-        .await?;
+        let previous = prev.index.as_ref().and_then(|i| {
+            let end = prev.manifest.as_ref()?.data_end.as_deref()?;
+            let data_end = shared::time::parse_rfc3339(end)?;
+            Some((i, series::Edge { data_end, ..edge }))
+        });
+        let index = series::publish(st, &mut up, &sources, edge, previous, &mut progress).await?;
         let json = encode("series index", &index)?;
         let rel = addressed("series/index", "json", &json);
         up.data(&rel, &json, &json_immutable()).await?;

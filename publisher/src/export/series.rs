@@ -146,14 +146,21 @@ async fn chunk<S: RoundStore + SketchStore>(
 }
 
 /// Publishes every source's chunks and returns the new index.
+///
+/// `previous` is the previous publish's index and where its data ended: an
+/// open chunk is read and rebuilt only when a point in it became complete
+/// since, or could still have changed (late rounds reach back `grace`);
+/// otherwise the previous file stands.
 pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
     st: &S,
     up: &mut Uploader<'_, B>,
     sources: &[String],
     edge: Edge,
-    previous: Option<&SeriesIndex>,
+    previous: Option<(&SeriesIndex, Edge)>,
     progress: &mut impl FnMut(&str),
 ) -> Result<SeriesIndex> {
+    let previous_edge = previous.map(|(_, e)| e);
+    let previous = previous.map(|(i, _)| i);
     let resolutions = resolutions();
     let mut index = SeriesIndex {
         version: v2::VERSION,
@@ -182,6 +189,14 @@ pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
             };
             if prev.is_none() {
                 // A first publish starts at the first chunk with data.
+                let oldest_data = match res.step_seconds {
+                    HOUR => st.first(Level::Hour, source).await?,
+                    DAY => st.first(Level::Day, source).await?,
+                    _ => None,
+                };
+                if let Some(t) = oldest_data {
+                    first = floor_to(t, len).max(oldest);
+                }
                 while first < complete {
                     match chunk(st, source, res, first, complete).await? {
                         Some(c) if !c.destinations.is_empty() => break,
@@ -209,6 +224,16 @@ pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
             let mut open = BTreeMap::new();
             let mut t = closed.max(first);
             while t < complete {
+                let last_point_end = (t + len).min(complete);
+                let unchanged = previous_edge.is_some_and(|e| {
+                    e.complete_before(res) == complete && last_point_end <= e.data_end - e.grace
+                });
+                if let (true, Some(path)) = (unchanged, prev.and_then(|p| p.open.get(&rfc3339(t)))) {
+                    open.insert(rfc3339(t), path.clone());
+                    up.report.skipped += 1;
+                    t += len;
+                    continue;
+                }
                 if let Some(c) = chunk(st, source, res, t, complete).await? {
                     let body = encode("series chunk", &c)?;
                     let stem = format!("series/{}/{source}/{}", res.id, &rfc3339(t)[..13]);

@@ -168,6 +168,8 @@ pub async fn sketches(st: &impl SketchStore) {
             "levels and sources are apart"
         );
     }
+    assert_eq!(st.first(Level::Hour, "us-east-1").await.unwrap(), Some(3600));
+    assert_eq!(st.first(Level::Day, "us-east-1").await.unwrap(), None);
     // Replacing a group overwrites it whole.
     let replaced = group(&[("eu-west-1", &a)]);
     st.put_sketches(Level::Hour, "us-east-1", &[(3600, replaced.clone())])
