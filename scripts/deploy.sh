@@ -169,7 +169,6 @@ done
 for region in "${probes[@]}"; do
   step "probe stack $probe_stack in $region"
   overrides=("HomeRegion=$home" "TablePrefix=$prefix")
-  [ -z "$alarm_email" ] || overrides+=("AlarmEmail=$alarm_email")
   run sam deploy --template-file deploy/probe.yaml --stack-name "$probe_stack" --region "$region" \
     "${sam_common[@]}" --parameter-overrides "${overrides[@]}"
 done

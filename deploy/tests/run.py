@@ -457,14 +457,19 @@ def log_line_in_code(path: str, message: str, field: str | None) -> bool:
 
 def check_alarms(central: dict, probe: dict) -> list[str]:
     problems = []
+    stopped = ("Sum", "LessThanThreshold", 1)
+    silent = ("Maximum", "GreaterThanOrEqualToThreshold", 1)
     expect = [
-        (probe, probe_resolver(probe), "lambdas/src/probe.rs", "round stored", "stored", 900, "ProbeLogGroup"),
+        (central, central_resolver(central), "lambdas/src/aggregate.rs", "regions checked", "silent", 900,
+         "AggregateLogGroup", silent),
         (central, central_resolver(central), "lambdas/src/aggregate.rs", "rollup done", None, 3600,
-         "AggregateLogGroup"),
+         "AggregateLogGroup", stopped),
         (central, central_resolver(central), "lambdas/src/publish.rs", "feed published", None, 3600,
-         "PublishLogGroup"),
+         "PublishLogGroup", stopped),
     ]
-    for tpl, r, path, message, field, window, group in expect:
+    if of_type(probe, "AWS::CloudWatch::Alarm") or of_type(probe, "AWS::Logs::MetricFilter"):
+        problems.append("the probe stack has its own metric or alarm (one central SilentRegions alarm watches all)")
+    for tpl, r, path, message, field, window, group, rule in expect:
         if not log_line_in_code(path, message, field):
             problems.append(f"{path} logs no '{message}' line{' with ' + field if field else ''}")
         filters = [r.ev(f["Properties"]) for f in of_type(tpl, "AWS::Logs::MetricFilter").values()
@@ -487,8 +492,8 @@ def check_alarms(central: dict, probe: dict) -> list[str]:
                 != a["EvaluationPeriods"]:
             problems.append(f"alarm on {t['MetricName']}: watches {a['Period']} s × {a['EvaluationPeriods']}, "
                             f"not {window} s")
-        if (a["Statistic"], a["ComparisonOperator"], a["Threshold"]) != ("Sum", "LessThanThreshold", 1):
-            problems.append(f"alarm on {t['MetricName']}: not 'sum < 1'")
+        if (a["Statistic"], a["ComparisonOperator"], a["Threshold"]) != rule:
+            problems.append(f"alarm on {t['MetricName']}: not {rule}")
         if a.get("TreatMissingData") != "breaching":
             problems.append(f"alarm on {t['MetricName']}: silence (no log line at all) does not alarm")
     return problems
@@ -674,13 +679,12 @@ FUNCTION_CONTROLS = {
         "CLOUDPING_HOME_REGION"),
 }
 ALARM_CONTROLS = {
-    "filter on another message": lambda c, p: res(p, "RoundsStoredMetric").update(
-        FilterPattern='{ $.fields.message = "round saved" }'),
-    "counting invocations, not rounds": lambda c, p: res(p, "RoundsStoredMetric")["MetricTransformations"][0].update(
+    "filter on another message": lambda c, p: res(c, "SilentRegionsMetric").update(
+        FilterPattern='{ $.fields.message = "rollup done" }'),
+    "counting runs, not silent regions": lambda c, p: res(c, "SilentRegionsMetric")["MetricTransformations"][0].update(
         MetricValue="1"),
-    "silence not alarming": lambda c, p: res(p, "ProbeSilentAlarm").update(TreatMissingData="notBreaching"),
-    "one interval, not three": lambda c, p: res(p, "ProbeSilentAlarm").update(EvaluationPeriods=1,
-                                                                               DatapointsToAlarm=1),
+    "silence not alarming": lambda c, p: res(c, "SilentRegionsAlarm").update(TreatMissingData="notBreaching"),
+    "an hour, not three intervals": lambda c, p: res(c, "SilentRegionsAlarm").update(Period=3600),
     "no publish alarm": lambda c, p: c["Resources"].pop("PublishStoppedAlarm"),
 }
 SAM_CONTROLS = {

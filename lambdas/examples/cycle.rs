@@ -81,7 +81,10 @@ fn args() -> Args {
             other => panic!("unknown argument {other}; see --help"),
         }
     }
-    assert!(!a.endpoint.is_empty(), "--endpoint URL (the counting proxy) is required");
+    assert!(
+        !a.endpoint.is_empty(),
+        "--endpoint URL (the counting proxy) is required"
+    );
     a
 }
 
@@ -101,7 +104,13 @@ fn control(endpoint: &str, method: &str, path: &str) -> serde_json::Value {
 }
 
 /// Day sketch groups of one source for `[from, to)`, from the model.
-fn seeded_days(model: &Model, i: usize, codes: &[&str], from: i64, to: i64) -> Vec<(i64, SketchGroup)> {
+fn seeded_days(
+    model: &Model,
+    i: usize,
+    codes: &[&str],
+    from: i64,
+    to: i64,
+) -> Vec<(i64, SketchGroup)> {
     let mut out = Vec::new();
     let mut day = from;
     while day < to {
@@ -160,14 +169,18 @@ async fn cycle(
     }
     measure("probe", started);
     let started = Instant::now();
-    lambdas::aggregate::handle(st, &publisher::rollup::Options::default())
+    lambdas::aggregate::handle(st, &publisher::rollup::Options::default(), t + QUARTER + 30)
         .await
         .expect("aggregate");
     measure("aggregate", started);
     let started = Instant::now();
-    lambdas::publish::handle(st, bucket, &publisher::export::Options::at(t + QUARTER + 60))
-        .await
-        .expect("publish");
+    lambdas::publish::handle(
+        st,
+        bucket,
+        &publisher::export::Options::at(t + QUARTER + 60),
+    )
+    .await
+    .expect("publish");
     measure("publish", started);
     stages
 }
@@ -179,29 +192,43 @@ async fn main() {
     let n = regions.len();
     let model = Model::new(&regions, 2026);
     let conf = store::aws::local(&a.endpoint, "us-east-1").await;
-    let st = DynamoStore::new(aws_sdk_dynamodb::Client::new(&conf), Tables::with_prefix("cp"));
+    let st = DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&conf),
+        Tables::with_prefix("cp"),
+    );
     let bucket = S3Bucket::new(store::aws::s3_client(&conf, true), "feed");
     // The same tables and bucket, straight to moto, for what is not measured.
     let direct = store::aws::local(a.direct.as_deref().unwrap_or(&a.endpoint), "us-east-1").await;
-    let raw_st = DynamoStore::new(aws_sdk_dynamodb::Client::new(&direct), Tables::with_prefix("cp"));
+    let raw_st = DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&direct),
+        Tables::with_prefix("cp"),
+    );
     let raw_bucket = S3Bucket::new(store::aws::s3_client(&direct, true), "feed");
     raw_st.create_tables().await.expect("tables");
     raw_bucket.create().await.expect("bucket");
     use store::RegionStore;
     for r in &regions {
-        raw_st.set_region_enabled(r.code, true).await.expect("regions");
+        raw_st
+            .set_region_enabled(r.code, true)
+            .await
+            .expect("regions");
     }
-    raw_st.set_meta(store::META_INTERVAL, "300").await.expect("meta");
+    raw_st
+        .set_meta(store::META_INTERVAL, "300")
+        .await
+        .expect("meta");
     // The history: days and months before the newest 1½ days.
     let now = parse_rfc3339("2026-11-30T12:00:00Z").expect("a time");
     let rounds_from = floor_to(now, DAY) - DAY;
     let history_from = floor_to(now - a.age_months * 30 * DAY, DAY);
     let seeding = Instant::now();
     let codes: Vec<&str> = regions.iter().map(|r| r.code).collect();
-    for i in 0..n {
+    for (i, source) in codes.iter().copied().enumerate() {
         let days = seeded_days(&model, i, &codes, history_from, rounds_from);
-        let source = regions[i].code;
-        raw_st.put_sketches(Level::Day, source, &days).await.expect("days");
+        raw_st
+            .put_sketches(Level::Day, source, &days)
+            .await
+            .expect("days");
         let mut months: BTreeMap<i64, Vec<&SketchGroup>> = BTreeMap::new();
         for (d, g) in &days {
             months.entry(month_start(*d)).or_default().push(g);
@@ -211,7 +238,10 @@ async fn main() {
             .filter(|(m, _)| next_month(*m) <= rounds_from && *m >= history_from)
             .map(|(m, gs)| (m, publisher::rollup::merge_groups(gs)))
             .collect();
-        raw_st.put_sketches(Level::Month, source, &ended).await.expect("months");
+        raw_st
+            .put_sketches(Level::Month, source, &ended)
+            .await
+            .expect("months");
     }
     raw_st
         .put_rounds(&model.rounds(rounds_from, now, 300, 10))
@@ -226,20 +256,29 @@ async fn main() {
     // before the rounds (its watermark), so it folds them in now, and makes
     // every window as it always does; then one publish.
     raw_st
-        .set_meta(publisher::rollup::META_SKETCH_FORMAT, &shared::sketch::FORMAT.to_string())
+        .set_meta(
+            publisher::rollup::META_SKETCH_FORMAT,
+            &shared::sketch::FORMAT.to_string(),
+        )
         .await
         .expect("meta");
     raw_st
-        .set_meta(publisher::rollup::META_WATERMARK, &(rounds_from + 2 * 3600).to_string())
+        .set_meta(
+            publisher::rollup::META_WATERMARK,
+            &(rounds_from + 2 * 3600).to_string(),
+        )
         .await
         .expect("meta");
-    lambdas::aggregate::handle(&raw_st, &publisher::rollup::Options::default())
+    lambdas::aggregate::handle(&raw_st, &publisher::rollup::Options::default(), now)
         .await
         .expect("aggregate");
     lambdas::publish::handle(&raw_st, &raw_bucket, &publisher::export::Options::at(now))
         .await
         .expect("publish");
-    eprintln!("cycle: history folded in and published at {:.1} s", seeding.elapsed().as_secs_f64());
+    eprintln!(
+        "cycle: history folded in and published at {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
 
     let print = |kind: &str, k: usize, stages: Vec<Stage>| {
         for s in stages {
@@ -253,20 +292,39 @@ async fn main() {
     // Steady: a mid-day hour.
     let mut t = now;
     for k in 0..4 {
-        print("steady", k, cycle(&st, &bucket, &model, t, Some(&a.endpoint)).await);
+        print(
+            "steady",
+            k,
+            cycle(&st, &bucket, &model, t, Some(&a.endpoint)).await,
+        );
         t += QUARTER;
     }
     // Up to the last quarter of the day, uncounted, then the day's close.
     let last_quarter = floor_to(now, DAY) + DAY - QUARTER;
     catch_up(&raw_st, &raw_bucket, &model, t, last_quarter).await;
-    print("day-close", 0, cycle(&st, &bucket, &model, last_quarter, Some(&a.endpoint)).await);
+    print(
+        "day-close",
+        0,
+        cycle(&st, &bucket, &model, last_quarter, Some(&a.endpoint)).await,
+    );
     if a.quick {
         return;
     }
     // Two hours later the day is complete: raw file, closed chunks.
     let raw_quarter = floor_to(now, DAY) + DAY + 2 * 3600 - QUARTER;
-    catch_up(&raw_st, &raw_bucket, &model, last_quarter + QUARTER, raw_quarter).await;
-    print("raw-day", 0, cycle(&st, &bucket, &model, raw_quarter, Some(&a.endpoint)).await);
+    catch_up(
+        &raw_st,
+        &raw_bucket,
+        &model,
+        last_quarter + QUARTER,
+        raw_quarter,
+    )
+    .await;
+    print(
+        "raw-day",
+        0,
+        cycle(&st, &bucket, &model, raw_quarter, Some(&a.endpoint)).await,
+    );
 }
 
 /// Writes the rounds of `[from, to)` and folds them in, uncounted.

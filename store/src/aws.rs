@@ -4,6 +4,8 @@
 //! crates are used without default features to keep builds small, and then
 //! carry no connector of their own.
 
+use std::time::Duration;
+
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -18,10 +20,21 @@ pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
         .build_https()
 }
 
+/// Every call runs under a timeout: an attempt that hangs (a response slower
+/// than this) is cut off and retried by the SDK, and a whole call, retries
+/// included, gives up after a minute with an error that says so.
+fn timeouts(attempt: Duration) -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(attempt)
+        .operation_timeout(Duration::from_secs(60))
+        .build()
+}
+
 /// SDK configuration from the environment (on Lambda: the function's role and region).
 pub async fn from_env() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
+        .timeout_config(timeouts(Duration::from_secs(10)))
         .load()
         .await
 }
@@ -31,6 +44,7 @@ pub async fn from_env() -> SdkConfig {
 pub async fn local(endpoint: &str, region: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
+        .timeout_config(timeouts(Duration::from_secs(5)))
         .endpoint_url(endpoint)
         .region(Region::new(region.to_string()))
         .credentials_provider(Credentials::new("test", "test", None, None, "static"))
@@ -47,7 +61,7 @@ where
 {
     if matches!(
         err,
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
     ) {
         return StoreError::Unreachable(format!(
             "{what}: {}",
@@ -62,6 +76,7 @@ where
         | "RequestLimitExceeded"
         | "SlowDown"
         | "InternalServerError"
+        | "InternalError"
         | "ServiceUnavailable" => StoreError::Throttled(format!("{what}: {code} {message}")),
         "ResourceNotFoundException" | "NoSuchBucket" => {
             StoreError::Missing(format!("{what} ({code}: {message})"))

@@ -214,6 +214,18 @@ pub fn by_group(rounds: &[Round]) -> BTreeMap<(&str, i64), Vec<&Round>> {
     groups
 }
 
+/// Deflated JSON of any value (window summaries of one source).
+pub fn encode_json<T: serde::Serialize + ?Sized>(key: &str, value: &T) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(value).map_err(|e| corrupt(key, e.to_string()))?;
+    Ok(deflate(&json))
+}
+
+/// The value of [`encode_json`]; `key` names the item in errors.
+pub fn decode_json<T: serde::de::DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T> {
+    let json = inflate(key, bytes)?;
+    serde_json::from_slice(&json).map_err(|e| corrupt(key, e.to_string()))
+}
+
 /// A source's sketches of one period, by target.
 pub type SketchGroup = BTreeMap<String, Sketch>;
 

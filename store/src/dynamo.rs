@@ -6,7 +6,7 @@
 //! | table | partition key | sort key | item |
 //! |---|---|---|---|
 //! | round-groups | `src` (S) source | `t` (N) scheduled time | `n` (N) targets, `r` (B) every target's round ([`codec`]) |
-//! | summaries | `pk` (S) | `sk` (S) | `window#<id>` / `<src>#<dst>`: samples, lost, latency (JSON); `window#<id>` / `#span`: start, end; `meta` / key: value |
+//! | summaries | `pk` (S) | `sk` (S) | `window#<id>` / `src#<source>`: `g` (B), every target's summary (deflated JSON); `window#<id>` / `#span`: start, end; `meta` / key: value |
 //! | summaries | `hour#<src>` / `day#<src>` / `month#<src>` | start (zero-padded seconds) | `g` (B): every target's sketch ([`codec`]) |
 //! | regions | `code` (S) | — | `enabled` (BOOL): which regions are probed and published |
 //!
@@ -17,7 +17,7 @@
 //! no-op. Targets that arrive for a stored group are added under a check on
 //! its target count `n`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -30,7 +30,7 @@ use aws_sdk_dynamodb::types::{
 };
 use futures::{StreamExt, TryStreamExt};
 use shared::Round;
-use shared::stats::{Latency, Summary};
+use shared::stats::Summary;
 
 use crate::aws::classify;
 use crate::{
@@ -74,6 +74,13 @@ pub struct DynamoStore {
 }
 
 const MAX_ATTEMPTS: u32 = 6;
+
+/// Round groups and hour sketch groups carry `exp` = their time + 400 days,
+/// the table's TTL attribute: DynamoDB deletes them after that, for free, so
+/// storage stops growing once the history is a year old. Nothing reads them
+/// by then: the raw days in the bucket keep every round, the 1 h series
+/// reaches back 365 days, and longer spans are made of day and month groups.
+pub const EXPIRE_AFTER: i64 = 400 * 86_400;
 
 /// Retries `f` while it fails with a retryable error, with exponential
 /// backoff (50 ms, 100 ms, … 1.6 s) on top of the SDK's own retries.
@@ -216,6 +223,7 @@ impl DynamoStore {
             let item = HashMap::from([
                 ("src".to_string(), s(source)),
                 ("t".to_string(), n(t)),
+                ("exp".to_string(), n(t + EXPIRE_AFTER)),
                 ("n".to_string(), n(all.len())),
                 (
                     "r".to_string(),
@@ -491,12 +499,14 @@ impl SketchStore for DynamoStore {
         let mut requests = Vec::with_capacity(groups.len());
         for (start, group) in groups {
             let body = codec::encode_sketches(&format!("{pk}@{start}"), group)?;
-            let put = PutRequest::builder()
+            let mut put = PutRequest::builder()
                 .item("pk", s(&pk))
                 .item("sk", s(sketch_sk(*start)))
-                .item("g", AttributeValue::B(Blob::new(body)))
-                .build()
-                .map_err(|e| StoreError::Aws(e.to_string()))?;
+                .item("g", AttributeValue::B(Blob::new(body)));
+            if level == Level::Hour {
+                put = put.item("exp", n(start + EXPIRE_AFTER));
+            }
+            let put = put.build().map_err(|e| StoreError::Aws(e.to_string()))?;
             requests.push(WriteRequest::builder().put_request(put).build());
         }
         let table = self.tables.summaries.clone();
@@ -558,34 +568,40 @@ impl SketchStore for DynamoStore {
 }
 
 impl SummaryStore for DynamoStore {
+    /// One item per source (`sk` = `src#<source>`), every target's summary
+    /// in it: a window of 34 sources is 34 writes, not 1,156.
     async fn put_window(&self, w: &WindowSummaries) -> Result<()> {
         let pk = format!("window#{}", w.window);
         let table = self.tables.summaries.clone();
-        let mut requests = Vec::with_capacity(w.pairs.len());
-        let mut keep = BTreeSet::new();
+        let mut by_source: BTreeMap<&str, Vec<(&str, &Summary)>> = BTreeMap::new();
         for ((src, dst), sum) in &w.pairs {
-            let sk = format!("{src}#{dst}");
-            let mut item = HashMap::from([
-                ("pk".to_string(), s(&pk)),
-                ("sk".to_string(), s(&sk)),
-                ("samples".to_string(), n(sum.samples)),
-                ("lost".to_string(), n(sum.lost)),
-            ]);
-            if let Some(l) = &sum.latency {
-                let json = serde_json::to_string(l).map_err(|e| corrupt(&sk, &e.to_string()))?;
-                item.insert("latency".into(), s(json));
-            }
-            keep.insert(sk);
+            by_source.entry(src).or_default().push((dst, sum));
+        }
+        let mut requests = Vec::with_capacity(by_source.len());
+        let mut keep = BTreeSet::new();
+        for (src, rows) in &by_source {
+            let sk = format!("src#{src}");
+            let body = codec::encode_json(&sk, rows)?;
             let put = PutRequest::builder()
-                .set_item(Some(item))
+                .item("pk", s(&pk))
+                .item("sk", s(&sk))
+                .item("g", AttributeValue::B(Blob::new(body)))
                 .build()
                 .map_err(|e| StoreError::Aws(e.to_string()))?;
+            keep.insert(sk);
             requests.push(WriteRequest::builder().put_request(put).build());
         }
         self.batch_write(&table, requests).await?;
-        // Drop pairs that are no longer in the window, so a read gives exactly this set.
+        // Drop sources that are no longer in the window, so a read gives exactly this set.
+        let query = self
+            .client
+            .query()
+            .table_name(&table)
+            .key_condition_expression("pk = :p")
+            .expression_attribute_values(":p", s(&pk))
+            .projection_expression("sk");
         let stale: Vec<WriteRequest> = self
-            .query_all(&table, "pk", &pk)
+            .pages(&table, query)
             .await?
             .into_iter()
             .filter_map(|item| {
@@ -633,19 +649,14 @@ impl SummaryStore for DynamoStore {
                 });
                 continue;
             }
-            let (src, dst) = sk
-                .split_once('#')
-                .ok_or_else(|| corrupt(sk, "not source#target"))?;
-            let latency = get_s(item, "latency")
-                .map(serde_json::from_str::<Latency>)
-                .transpose()
-                .map_err(|e| corrupt(sk, &e.to_string()))?;
-            let summary = Summary {
-                samples: get_n(item, "samples").ok_or_else(|| corrupt(sk, "no samples"))?,
-                lost: get_n(item, "lost").ok_or_else(|| corrupt(sk, "no lost"))?,
-                latency,
-            };
-            pairs.push(((src.to_string(), dst.to_string()), summary));
+            let src = sk
+                .strip_prefix("src#")
+                .ok_or_else(|| corrupt(sk, "not src#<source>"))?;
+            let body = blob(item, "g").ok_or_else(|| corrupt(sk, "no g"))?;
+            let rows: Vec<(String, Summary)> = codec::decode_json(sk, body)?;
+            for (dst, sum) in rows {
+                pairs.push(((src.to_string(), dst), sum));
+            }
         }
         Ok(span.map(|span| WindowSummaries {
             window: window.to_string(),

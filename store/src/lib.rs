@@ -155,7 +155,8 @@ pub trait SketchStore: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// The start of the oldest group of one source at one level, if any
     /// (one small read, whatever the history's length).
-    fn first(&self, level: Level, source: &str) -> impl Future<Output = Result<Option<i64>>> + Send;
+    fn first(&self, level: Level, source: &str)
+    -> impl Future<Output = Result<Option<i64>>> + Send;
     /// Reads the sketch groups of one source starting in `[from, to)`, oldest first.
     fn sketches(
         &self,

@@ -101,3 +101,104 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// The counting, fault-injecting proxy (`tests/cycle/proxy.py`) in front of
+/// a moto server, stopped on drop. Faults are set with [`FaultProxy::faults`].
+#[derive(Debug)]
+pub struct FaultProxy {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    dir: PathBuf,
+}
+
+impl FaultProxy {
+    /// Starts the proxy in front of `moto`.
+    pub fn start(moto: &Moto) -> FaultProxy {
+        let python = moto_binary().with_file_name("python");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/cycle/proxy.py");
+        let dir = std::env::temp_dir().join(format!(
+            "cloudping-proxy-{}-{}",
+            std::process::id(),
+            moto.port
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let port_file = dir.join("port");
+        let child = Command::new(&python)
+            .arg(&script)
+            .args(["--upstream", &moto.endpoint, "--port", "0", "--port-file"])
+            .arg(&port_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {} ({e}); run scripts/setup.sh",
+                    python.display()
+                )
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let port = loop {
+            if let Some(p) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|s| s.trim().parse::<u16>().ok())
+            {
+                break p;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the proxy did not start within 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        FaultProxy {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            dir,
+        }
+    }
+
+    fn control(&self, method: &str, path: &str, body: &str) -> String {
+        let host = self.endpoint.trim_start_matches("http://");
+        let mut s = TcpStream::connect(host).expect("the proxy answers");
+        write!(
+            s,
+            "{method} /__proxy/{path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write to the proxy");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("read from the proxy");
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the fault plan: a JSON list of rules (see `tests/cycle/proxy.py`).
+    pub fn faults(&self, rules: &str) {
+        let answer = self.control("POST", "faults", rules);
+        assert!(
+            !answer.contains("error"),
+            "the proxy refused the rules: {answer}"
+        );
+    }
+
+    /// Faults injected since the plan was last set, and the rules not used up.
+    pub fn injected(&self) -> (usize, usize) {
+        let v = self.control("GET", "faults", "");
+        // `{"plan": [...], "log": [...]}`: count the rules in each part.
+        let (plan, log) = v.split_once("\"log\"").unwrap_or((&v, ""));
+        (
+            log.matches("\"kind\"").count(),
+            plan.matches("\"kind\"").count(),
+        )
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

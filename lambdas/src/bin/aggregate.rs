@@ -17,7 +17,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
         let (store, opts) = (&store, &opts);
         async move {
-            lambdas::aggregate::handle(store, opts)
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            lambdas::aggregate::handle(store, opts, now)
                 .await
                 .map(|r| r.sources)
                 .map_err(|error| {

@@ -38,7 +38,7 @@ async fn store_with(days: i64) -> SqliteStore {
 }
 
 /// Every file the manifest names exists and parses.
-async fn assert_consistent(b: &impl Bucket) -> Manifest {
+pub(crate) async fn assert_consistent(b: &impl Bucket) -> Manifest {
     let m: Manifest = serde_json::from_slice(
         &b.get("data/v2/manifest.json")
             .await

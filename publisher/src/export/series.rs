@@ -228,7 +228,8 @@ pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
                 let unchanged = previous_edge.is_some_and(|e| {
                     e.complete_before(res) == complete && last_point_end <= e.data_end - e.grace
                 });
-                if let (true, Some(path)) = (unchanged, prev.and_then(|p| p.open.get(&rfc3339(t)))) {
+                if let (true, Some(path)) = (unchanged, prev.and_then(|p| p.open.get(&rfc3339(t))))
+                {
                     open.insert(rfc3339(t), path.clone());
                     up.report.skipped += 1;
                     t += len;

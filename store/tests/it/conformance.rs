@@ -168,7 +168,10 @@ pub async fn sketches(st: &impl SketchStore) {
             "levels and sources are apart"
         );
     }
-    assert_eq!(st.first(Level::Hour, "us-east-1").await.unwrap(), Some(3600));
+    assert_eq!(
+        st.first(Level::Hour, "us-east-1").await.unwrap(),
+        Some(3600)
+    );
     assert_eq!(st.first(Level::Day, "us-east-1").await.unwrap(), None);
     // Replacing a group overwrites it whole.
     let replaced = group(&[("eu-west-1", &a)]);
