@@ -16,8 +16,10 @@ requests by the ratio of sources, units, bytes and times by its square.
 
 Prices: current us-east-1 list prices, free tiers left out. DynamoDB
 on-demand costs $0.625 per million write and $0.125 per million read request
-units (since November 2024). Function times are those measured against moto,
-which answers a request more slowly than DynamoDB: an over-estimate.
+units (since November 2024). Function times are estimated from the requests
+counted, at typical in-region latencies (10 ms a DynamoDB request, 40 ms an
+S3 one, one after another) plus a second of compute; moto's own times are
+longer (it answers a request in 20-100 ms) and are printed beside them.
 """
 
 import argparse
@@ -80,10 +82,35 @@ def price(x: float) -> str:
     return f"${whole}.{frac.ljust(2, '0')}"
 
 
+# What one request takes from a Lambda in the same region (typical
+# figures, not moto's): the functions make them one after another, so the
+# time is their sum, plus the Rust work (sketch merges, JSON, deflate).
+DYNAMODB_REQUEST_S = 0.010
+S3_REQUEST_S = 0.040
+COMPUTE_S = 1.0
+
+
+def run_seconds(figures: dict, stage: str) -> float:
+    """The estimated time of `figures`' runs of `stage` (any number of runs)."""
+    return (figures.get(f"{stage}_dynamodb_requests", 0) * DYNAMODB_REQUEST_S
+            + figures.get(f"{stage}_s3_requests", 0) * S3_REQUEST_S)
+
+
+def lambda_seconds(measured: dict, age: str, kind: str, stage: str) -> float:
+    """One run's estimated time at 34 regions."""
+    k = measured[age]
+    f = k.get(kind, k["steady"])
+    s = REGIONS / k["regions"]
+    return run_seconds({key: v * s for key, v in f.items()}, stage) + COMPUTE_S
+
+
 def day_mix(kinds: dict, regions: int) -> dict:
     """One day of cycles at 34 regions: the figures summed over 96 cycles."""
     s = REGIONS / regions
-    scale = {"s3_put": s, "s3_get": s, "s3_list": s}
+    scale = {k: s for k in ("s3_put", "s3_get", "s3_list", "dynamodb_requests", "probe_puts",
+                             "aggregate_dynamodb_requests", "publish_dynamodb_requests",
+                             "aggregate_s3_requests", "publish_s3_requests", "probe_dynamodb_requests",
+                             "probe_s3_requests")}
     steady = kinds["steady"]
     close = kinds.get("day-close", steady)
     raw = kinds.get("raw-day", steady)
@@ -114,12 +141,13 @@ def model(measured: dict, age: str) -> list[tuple[str, str, float]]:
         f"= {fmt(gbs)} GB-s × {price(p['lambda_gb_s'])} + requests",
         gbs * p["lambda_gb_s"] + invocations / 1e6 * p["lambda_req"],
     ))
-    for name, key, gb in (("aggregate", "aggregate_s", 0.5), ("publish", "publish_s", 1.0)):
-        sec = d[key] / CYCLES_PER_DAY
+    for name, gb in (("aggregate", 0.5), ("publish", 1.0)):
+        sec = run_seconds(d, name) / CYCLES_PER_DAY
         gbs = runs * sec * gb
         lines.append((
             f"Lambda: {name} ({int(gb * 1024)} MB)",
-            f"{fmt(runs)} runs × {fmt(sec)} s measured{note} × {gb:g} GB = {fmt(gbs)} GB-s × {price(p['lambda_gb_s'])} + requests",
+            f"{fmt(runs)} runs × {fmt(sec)} s (estimated from the requests counted{note}) × {gb:g} GB "
+            f"= {fmt(gbs)} GB-s × {price(p['lambda_gb_s'])} + requests",
             gbs * p["lambda_gb_s"] + runs / 1e6 * p["lambda_req"],
         ))
     wru = d["dynamodb_write_units"] * DAYS

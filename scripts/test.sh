@@ -30,7 +30,7 @@ step "feed fixtures against their JSON Schemas (check-jsonschema)"
 check-jsonschema --schemafile shared/schema/v2/manifest.schema.json shared/tests/fixtures/feed/v2/manifest.json
 check-jsonschema --schemafile shared/schema/v2/matrix.schema.json shared/tests/fixtures/feed/v2/matrix/*.json
 check-jsonschema --schemafile shared/schema/v2/series-index.schema.json shared/tests/fixtures/feed/v2/series/index.json
-check-jsonschema --schemafile shared/schema/v2/series.schema.json shared/tests/fixtures/feed/v2/series/*/*/*.json
+check-jsonschema --schemafile shared/schema/v2/series-chunk.schema.json shared/tests/fixtures/feed/v2/series/{5m,1h}/*/*.json shared/tests/fixtures/feed/v2/series/open/*/*/*.json
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # check-jsonschema reads whole files: one file per raw line.
@@ -47,7 +47,7 @@ feed="$work/site/data/v2"
 check-jsonschema --schemafile shared/schema/v2/manifest.schema.json "$feed/manifest.json"
 check-jsonschema --schemafile shared/schema/v2/matrix.schema.json "$feed/matrix/"*.json
 check-jsonschema --schemafile shared/schema/v2/series-index.schema.json "$feed/series/index."*.json
-check-jsonschema --schemafile shared/schema/v2/series.schema.json "$feed/series/"*/*/*.json
+check-jsonschema --schemafile shared/schema/v2/series-chunk.schema.json "$feed/series/"{5m,1h}/*/*.json "$feed/series/open/"*/*/*.json
 
 step "every published figure against numpy over the raw days (independent of the Rust code)"
 "$bin" --db "$work/db.sqlite" stats --from 2026-11-14T06:00:00Z --to 2026-11-17T18:00:00Z --json > "$work/stats.jsonl"
@@ -61,6 +61,9 @@ bash scripts/build-site.sh
 CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v2" \
 TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" \
   node --test --test-reporter=spec tests/e2e/
+
+step "a cycle costs the same at 1, 12 and 36 months of history (moto behind a counting proxy)"
+bash scripts/bench-cycle.sh --quick --check
 
 step "AWS deployment (offline): templates, IAM, bucket, CSP in Chromium, deploy --dry-run"
 bash deploy/check.sh

@@ -255,9 +255,10 @@ def check_bucket(central: dict) -> list[str]:
     if not any("NoncurrentVersionExpiration" in x and "Prefix" not in x for x in rules):
         problems.append(f"{logical}: noncurrent versions never expire")
     expiring = {x.get("Prefix") for x in rules if "ExpirationInDays" in x}
-    if not {"data/v2/matrix/", "data/v2/series/"} <= expiring:
+    if not {"data/v2/matrix/", "data/v2/series/open/"} <= expiring:
         problems.append(f"{logical}: superseded content-addressed files never expire ({expiring})")
-    if any(pre in (None, "", "data/", "data/v2/", "data/v2/raw/") for pre in expiring):
+    if any(pre in (None, "", "data/", "data/v2/", "data/v2/raw/", "data/v2/series/", "data/v2/series/1d/")
+           for pre in expiring):
         problems.append(f"{logical}: an expiry rule would delete raw days, schemas or the site: {expiring}")
     policies = [r.ev(x["Properties"]) for x in of_type(central, "AWS::S3::BucketPolicy").values()]
     for pol in policies:

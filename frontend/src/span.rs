@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(files.len(), 12);
         assert_eq!(files[0], "series/5m/us-east-1/2026-11-19T12.json");
         assert!(
-            files[11].starts_with("series/5m/us-east-1/2026-11-20T10."),
+            files[11].starts_with("series/open/5m/us-east-1/2026-11-20T10."),
             "{}",
             files[11]
         );

@@ -412,7 +412,7 @@ mod tests {
             s.wants(),
             vec![
                 Want::Series("series/1h/us-east-1/2026-11-19T00.json".into()),
-                Want::Series("series/1h/us-east-1/2026-11-20T00.3e8f363a8132430e.json".into()),
+                Want::Series("series/open/1h/us-east-1/2026-11-20T00.3e8f363a8132430e.json".into()),
             ]
         );
         s.apply(Action::Range(Range::Last(Preset::Day)));

@@ -42,6 +42,8 @@ def figures(stages):
         f["probe_write_units"] += c["dynamodb"]["write_units"] if s["stage"] == "probe" else 0
         f["probe_puts"] += c["dynamodb"]["requests"] if s["stage"] == "probe" else 0
         f[f"{s['stage']}_s"] += s["seconds"]
+        f[f"{s['stage']}_dynamodb_requests"] += c["dynamodb"]["requests"]
+        f[f"{s['stage']}_s3_requests"] += sum(c["s3"][k] for k in ("put", "get", "list", "head", "delete"))
     n = len(by_cycle)
     mean = defaultdict(float)
     for f in by_cycle.values():
@@ -79,6 +81,12 @@ def main() -> int:
             )
     if out:
         Path(out).write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n")
+    for age in measured:
+        for kind in ("steady", "day-close", "raw-day"):
+            if kind in measured[age]:
+                est = {st: cost.lambda_seconds(measured, age, kind, st) for st in ("aggregate", "publish")}
+                print(f"age_months={age} cycle={kind} at 34 regions on Lambda (estimated): "
+                      f"aggregate_s={est['aggregate']:.1f} publish_s={est['publish']:.1f}")
     bill = cost.monthly(measured)
     print(f"cost_per_month_usd={bill:.2f}")
 

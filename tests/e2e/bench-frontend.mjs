@@ -28,38 +28,50 @@ const stats = (xs) => {
 };
 const fmt = (st) => `${st.median.toFixed(1)} | ${st.min.toFixed(1)} | ${st.p90.toFixed(1)} | ${st.max.toFixed(1)}`;
 
-/** A feed of the fixture's 3 regions with a year of hourly points for 3 pairs. */
+/** A feed of the fixture's 3 regions with a year of hourly points for 3 pairs, in daily chunks. */
 function yearFeed() {
   const feed = mkdtempSync(join(tmpdir(), 'cloudping-year-'));
   dirs.push(feed);
   cpSync(env('FIXTURES_DIR'), feed, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(feed, 'manifest.json'), 'utf8'));
   const end = Date.parse(manifest.data_end) / 1000;
-  const n = 365 * 24;
-  const start = end - n * 3600;
+  const day = 86400;
+  const last = Math.floor(end / day) * day;
+  const first = last - 365 * day;
   const pairs = [['us-east-1', 'eu-west-1', 68], ['us-east-1', 'ap-northeast-1', 146], ['eu-west-1', 'ap-northeast-1', 212]];
   const index = JSON.parse(readFileSync(join(feed, 'series/index.json'), 'utf8'));
+  const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
   let seed = 1;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const chunks = {};
   for (const [src, dst, base] of pairs) {
-    const s = { version: 1, source: src, destination: dst, resolution: '1h', step_seconds: 3600,
-      start: new Date(start * 1000).toISOString().replace('.000Z', 'Z'), unit: 'ms',
-      p10: [], p50: [], p90: [], min: [], max: [], samples: [], lost: [] };
-    for (let i = 0; i < n; i++) {
-      const gap = rnd() < 0.002;
-      const v = base * (1 + 0.02 * Math.sin((2 * Math.PI * i) / 24) + 0.01 * rnd()) + (rnd() < 0.003 ? base * 0.5 : 0);
-      const r = (x) => (gap ? null : Math.round(x * 10) / 10);
-      s.p10.push(r(v * 0.985)); s.p50.push(r(v)); s.p90.push(r(v * 1.03)); s.min.push(r(v * 0.97)); s.max.push(r(v * 1.2));
-      const lost = gap ? 120 : (rnd() < 0.01 ? 1 : 0);
-      s.samples.push(gap ? 0 : 120 - lost); s.lost.push(lost);
+    for (let t0 = first; t0 <= last; t0 += day) {
+      const c = (chunks[`${src}@${t0}`] ??= { version: 2, source: src, resolution: '1h', step_seconds: 3600,
+        start: iso(t0), unit: 'ms', points: 24, destinations: {} });
+      const s = { p10: [], p50: [], p90: [], min: [], max: [], samples: [], lost: [] };
+      for (let k = 0; k < 24; k++) {
+        const i = (t0 - first) / 3600 + k;
+        const gap = rnd() < 0.002;
+        const v = base * (1 + 0.02 * Math.sin((2 * Math.PI * i) / 24) + 0.01 * rnd()) + (rnd() < 0.003 ? base * 0.5 : 0);
+        const r = (x) => (gap ? null : Math.round(x * 1000) / 1000);
+        s.p10.push(r(v * 0.985)); s.p50.push(r(v)); s.p90.push(r(v * 1.03)); s.min.push(r(v * 0.97)); s.max.push(r(v * 1.2));
+        const lost = gap ? 120 : (rnd() < 0.01 ? 1 : 0);
+        s.samples.push(gap ? 0 : 120 - lost); s.lost.push(lost);
+      }
+      c.destinations[dst] = s;
     }
-    const rel = `series/${src}/${dst}/1h.year.json`;
-    mkdirSync(join(feed, `series/${src}/${dst}`), { recursive: true });
-    writeFileSync(join(feed, rel), JSON.stringify(s));
-    index.pairs[`${src}>${dst}`] = { '1h': rel };
+  }
+  for (const [key, c] of Object.entries(chunks)) {
+    const [src, t0] = key.split('@');
+    mkdirSync(join(feed, `series/1h/${src}`), { recursive: true });
+    writeFileSync(join(feed, `series/1h/${src}/${iso(Number(t0)).slice(0, 13)}.json`), JSON.stringify(c));
+  }
+  for (const src of new Set(pairs.map(([s]) => s))) {
+    index.sources[src] ??= {};
+    index.sources[src]['1h'] = { first: iso(first), closed_before: iso(last + day), open: {} };
   }
   writeFileSync(join(feed, 'series/index.json'), JSON.stringify(index));
-  return { feed, pairs: pairs.map(([a, b]) => `${a}:${b}`).join(','), points: n };
+  return { feed, pairs: pairs.map(([a, b]) => `${a}:${b}`).join(','), points: 365 * 24 };
 }
 
 const browser = await chromium.launch({

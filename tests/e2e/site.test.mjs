@@ -413,13 +413,13 @@ test('the shown series download as JSON and CSV that match the graph', async () 
 
 test('a corrupted series file shows what went wrong and retries', async () => {
   const root = site(FIXTURES);
-  const file = join(root, 'data/v2/series/us-east-1/eu-west-1/1h.json');
+  const file = join(root, 'data/v2/series/1h/us-east-1/2026-11-19T00.json');
   const good = readFileSync(file, 'utf8');
   writeFileSync(file, good.slice(0, 200));
   const { page, errors } = await open(await serve(root) + '#window=1d&stat=p50&pairs=us-east-1:eu-west-1');
   const alert = page.locator('.graph [role=alert]');
   await alert.waitFor({ timeout: 10000 });
-  assert.match(await alert.textContent(), /series\/us-east-1\/eu-west-1\/1h\.json is not valid feed JSON/);
+  assert.match(await alert.textContent(), /series\/1h\/us-east-1\/2026-11-19T00\.json is not valid feed JSON/);
   assert.equal(await cell(page, 'us-east-1', 'eu-west-1').count(), 1, 'the matrix stays');
   writeFileSync(file, good);
   await alert.locator('button', { hasText: 'Retry' }).click();
@@ -434,7 +434,7 @@ test('the API page documents the feed with the current files', async () => {
   await page.click('nav a[href="#/api"]');
   await page.locator('article.api').waitFor();
   const text = await page.locator('article.api').textContent();
-  for (const want of ['data/v2/manifest.json', 'max-age=60', 'immutable', 'series/{src}/{dst}/{5m|1h|1d}.{hash}.json', 'null', 'ms']) {
+  for (const want of ['data/v2/manifest.json', 'max-age=60', 'immutable', 'series/{5m|1h|1d}/{src}/{YYYY-MM-DDTHH}.json', 'null', 'ms']) {
     assert.ok(text.includes(want), want);
   }
   assert.equal(await page.locator('article.api a[href="data/v2/matrix/7d.csv"]').count(), 1, 'links to the current files');

@@ -12,7 +12,7 @@ counted):
 - every point of every destination of every series chunk: the series index
   names, per source and resolution, the chunks from `first` to the newest
   open one (closed ones at `series/{res}/{src}/{YYYY-MM-DDTHH}.json`, open
-  ones as listed), and each of them must exist and hold its points; a
+  ones as listed, at `series/open/{res}/{src}/{YYYY-MM-DDTHH}.{hash}.json`), and each of them must exist and hold its points; a
   destination with rounds in a chunk must be in it, and no point with rounds
   within a series' reach (`span_seconds` back from the feed's end) may be in
   no chunk;
@@ -253,7 +253,8 @@ def chunk_files(rid, src, clen, entry, name):
     for t, rel in sorted(open_.items()):
         check(t % clen == 0 and t >= closed,
               f"{name}: open chunk {iso(t)} is not a chunk start at or after closed_before {entry['closed_before']}")
-        check(rel.startswith(closed_path(rid, src, t)[:-len("json")]) and rel.endswith(".json"),
+        check(rel.startswith("series/open/" + closed_path(rid, src, t)[len("series/"):-len("json")])
+              and rel.endswith(".json"),
               f"{name}: open chunk {iso(t)} is at {rel}, not named after its start")
     newest = max(open_) if open_ else closed - clen
     out = []

@@ -54,10 +54,13 @@ the same shape with one statistic: what a page showing that statistic needs firs
 the same, one row per pair: source, destination, samples, lost, loss_pct, p10 … max (empty = no value)
 </td></tr>
 <tr><td><code>series/index.{hash}.json</code></td><td>
-resolutions (id, step_seconds, span_seconds) and, per pair "src&gt;dst", the file of each resolution
+resolutions (id, step_seconds, span_seconds, chunk_seconds) and, per source and resolution, its chunks: first, closed_before and the open ones (start → path)
 </td></tr>
-<tr><td><code>series/{src}/{dst}/{5m|1h|1d}.{hash}.json</code></td><td>
-columnar time series: point i covers [start + i·step_seconds, start + (i+1)·step_seconds); p10, p50, p90, min, max in ms (null = gap), samples and lost per point. 5-minute points for 2 days, hourly for a year, daily for 10 years
+<tr><td><code>series/{5m|1h|1d}/{src}/{YYYY-MM-DDTHH}.json</code></td><td>
+a closed chunk (never changes) of one source's series, every destination: point i covers [start + i·step_seconds, start + (i+1)·step_seconds); p10, p50, p90, min, max in ms (null = gap), samples and lost per point. 5-minute points for 2 days in 2-hour chunks, hourly for a year in 1-day chunks, daily for 10 years in 128-day chunks
+</td></tr>
+<tr><td><code>series/open/{5m|1h|1d}/{src}/{YYYY-MM-DDTHH}.{hash}.json</code></td><td>
+an open chunk (the newest), listed in the index
 </td></tr>
 <tr><td><code>raw/{yyyy-mm-dd}.ndjson.gz</code></td><td>
 every round of one complete UTC day, one JSON object per line (source, target, scheduled_at, dns_us, ip, rtts_us ascending in µs, failures by kind)

@@ -187,10 +187,19 @@ where
         .await?
         .and_then(|v| v.parse::<i64>().ok());
     let prev = previous(bucket).await?;
-    let mut up = Uploader::new(
-        bucket,
-        prev.manifest.as_ref().map(vouched).unwrap_or_default(),
-    );
+    // The first publish of a UTC day writes every current file again, even
+    // unchanged ones: the bucket's lifecycle expires superseded files after
+    // a few days by age, and a file that is still current must never be the
+    // oldest one there. Once a day is a few dozen PUTs.
+    let refresh = prev.manifest.as_ref().is_none_or(|m| {
+        shared::time::parse_rfc3339(&m.generated_at).map(|t| floor_to(t, DAY))
+            != Some(floor_to(opts.now, DAY))
+    });
+    let known = match (&prev.manifest, refresh) {
+        (Some(m), false) => vouched(m),
+        _ => BTreeSet::new(),
+    };
+    let mut up = Uploader::new(bucket, known);
 
     // Schemas: fixed names, uploaded when they changed or the bucket is new.
     let all: String = SCHEMAS.iter().flat_map(|(n, b)| [*n, *b]).collect();
@@ -227,7 +236,8 @@ where
             let data_end = shared::time::parse_rfc3339(end)?;
             Some((i, series::Edge { data_end, ..edge }))
         });
-        let index = series::publish(st, &mut up, &sources, edge, previous, &mut progress).await?;
+        let index =
+            series::publish(st, &mut up, &sources, edge, previous, refresh, &mut progress).await?;
         let json = encode("series index", &index)?;
         let rel = addressed("series/index", "json", &json);
         up.data(&rel, &json, &json_immutable()).await?;

@@ -8,6 +8,10 @@
 //! their content changes. The previous series index says which chunks were
 //! closed and written, so a publish writes only the chunks that closed since
 //! and the open ones that changed: O(sources), whatever the history's length.
+//!
+//! Open chunks live under `series/open/`, apart from the closed ones, so a
+//! bucket lifecycle rule can expire the superseded ones without touching a
+//! closed chunk.
 
 use std::collections::BTreeMap;
 
@@ -150,13 +154,15 @@ async fn chunk<S: RoundStore + SketchStore>(
 /// `previous` is the previous publish's index and where its data ended: an
 /// open chunk is read and rebuilt only when a point in it became complete
 /// since, or could still have changed (late rounds reach back `grace`);
-/// otherwise the previous file stands.
+/// otherwise the previous file stands. With `refresh`, every open chunk is
+/// written again (see [`super::run`]).
 pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
     st: &S,
     up: &mut Uploader<'_, B>,
     sources: &[String],
     edge: Edge,
     previous: Option<(&SeriesIndex, Edge)>,
+    refresh: bool,
     progress: &mut impl FnMut(&str),
 ) -> Result<SeriesIndex> {
     let previous_edge = previous.map(|(_, e)| e);
@@ -225,9 +231,10 @@ pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
             let mut t = closed.max(first);
             while t < complete {
                 let last_point_end = (t + len).min(complete);
-                let unchanged = previous_edge.is_some_and(|e| {
-                    e.complete_before(res) == complete && last_point_end <= e.data_end - e.grace
-                });
+                let unchanged = !refresh
+                    && previous_edge.is_some_and(|e| {
+                        e.complete_before(res) == complete && last_point_end <= e.data_end - e.grace
+                    });
                 if let (true, Some(path)) = (unchanged, prev.and_then(|p| p.open.get(&rfc3339(t))))
                 {
                     open.insert(rfc3339(t), path.clone());
@@ -237,9 +244,9 @@ pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
                 }
                 if let Some(c) = chunk(st, source, res, t, complete).await? {
                     let body = encode("series chunk", &c)?;
-                    let stem = format!("series/{}/{source}/{}", res.id, &rfc3339(t)[..13]);
+                    let stem = format!("series/open/{}/{source}/{}", res.id, &rfc3339(t)[..13]);
                     let path = addressed(&stem, "json", &body);
-                    let same = prev.and_then(|p| p.open.get(&rfc3339(t))) == Some(&path);
+                    let same = !refresh && prev.and_then(|p| p.open.get(&rfc3339(t))) == Some(&path);
                     if !same {
                         up.data(&path, &body, &json_immutable()).await?;
                         written += 1;
