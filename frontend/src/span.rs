@@ -127,11 +127,7 @@ mod tests {
         assert_eq!(id(Range::Last(Preset::Day)).as_deref(), Some("5m"));
         assert_eq!(id(Range::Last(Preset::Week)).as_deref(), Some("1h"));
         assert_eq!(id(Range::Last(Preset::Year)).as_deref(), Some("1h"));
-        assert_eq!(
-            id(Range::Last(Preset::All)).as_deref(),
-            Some("1h"),
-            "no daily chunks in the fixture"
-        );
+        assert_eq!(id(Range::Last(Preset::All)).as_deref(), Some("1d"));
         // One day, but older than the 2 days that 5-minute points reach back.
         let old = Range::from_id("2026-11-10..2026-11-10").unwrap();
         assert_eq!(id(old).as_deref(), Some("1h"));

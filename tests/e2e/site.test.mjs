@@ -302,10 +302,10 @@ test('clicking a cell opens its graph, and the range picks the resolution and re
   assert.equal(c.to, '2026-11-21T00:00:00Z');
   assert.equal(c.points, '144');
   assert.match(page.url(), /range=2026-11-20\.\.2026-11-20/);
-  // All: daily points.
+  // All: daily points, complete days only (the 20th is still going).
   await page.click('button.preset[data-range="all"]');
   await page.waitForFunction(() => document.querySelector('ul.chart-legend li[data-resolution="1d"]'));
-  await page.waitForFunction(() => document.querySelector('#chart').dataset.points === '10');
+  await page.waitForFunction(() => document.querySelector('#chart').dataset.points === '9');
   // A second pair from the picker: two lines, two colours.
   await page.click('button.preset[data-range="7d"]');
   await page.selectOption('#pick-src', 'eu-west-1');
@@ -383,26 +383,26 @@ test('the shown matrix downloads as JSON and CSV that match the view', async () 
 });
 
 test('the shown series download as JSON and CSV that match the graph', async () => {
-  const { page, errors } = await open(await serve(site(FIXTURES)) + '#window=1d&stat=p50&pairs=us-east-1:eu-west-1,us-east-1:ap-northeast-1&range=2026-11-19..2026-11-19');
+  const { page, errors } = await open(await serve(site(FIXTURES)) + '#window=1d&stat=p50&pairs=us-east-1:eu-west-1,eu-west-1:us-east-1&range=2026-11-19..2026-11-19');
   await page.waitForFunction(() => document.querySelector('#chart')?.dataset.lines === '2');
   const json = await download(page, '#download-series-json');
   assert.equal(json.name, 'cloudping-series-2026-11-19-2026-11-19.json');
   const d = JSON.parse(json.text);
   assert.equal(d.from, '2026-11-19T00:00:00Z');
   assert.equal(d.to, '2026-11-20T00:00:00Z');
-  assert.deepEqual(d.series.map((s) => `${s.source}>${s.destination}:${s.resolution}`), ['us-east-1>eu-west-1:5m', 'us-east-1>ap-northeast-1:1h']);
+  assert.deepEqual(d.series.map((s) => `${s.source}>${s.destination}:${s.resolution}`), ['us-east-1>eu-west-1:5m', 'eu-west-1>us-east-1:1h']);
   // The 19th holds 12 h of each (the fixtures start at noon).
   assert.equal(d.series[0].start, '2026-11-19T12:00:00Z');
   assert.equal(d.series[0].p50.length, 144);
   assert.equal(d.series[1].p50.length, 12);
   assert.equal(d.series[0].p50[5], null, 'gaps stay null');
-  const fixture = JSON.parse(readFileSync(join(FIXTURES, 'series/us-east-1/ap-northeast-1/1h.json'), 'utf8'));
+  const fixture = JSON.parse(readFileSync(join(FIXTURES, 'series/eu-west-1/us-east-1/1h.json'), 'utf8'));
   assert.deepEqual(d.series[1].p50, fixture.p50.slice(0, 12));
   const csv = await download(page, '#download-series-csv');
   const rows = csvRows(csv.text);
   assert.deepEqual(rows[0], ['source', 'destination', 'time', 'p10', 'p50', 'p90', 'min', 'max', 'samples', 'lost']);
   assert.equal(rows.length, 1 + 144 + 12);
-  const r = rows.find((x) => x[1] === 'ap-northeast-1' && x[2] === '2026-11-19T12:00:00Z');
+  const r = rows.find((x) => x[0] === 'eu-west-1' && x[2] === '2026-11-19T12:00:00Z');
   assert.equal(Number(r[4]), fixture.p50[0]);
   const gap = rows.find((x) => x[1] === 'eu-west-1' && x[2] === '2026-11-19T12:25:00Z');
   assert.deepEqual(gap.slice(3, 8), ['', '', '', '', ''], 'a gap is empty, not 0');

@@ -236,8 +236,16 @@ where
             let data_end = shared::time::parse_rfc3339(end)?;
             Some((i, series::Edge { data_end, ..edge }))
         });
-        let index =
-            series::publish(st, &mut up, &sources, edge, previous, refresh, &mut progress).await?;
+        let index = series::publish(
+            st,
+            &mut up,
+            &sources,
+            edge,
+            previous,
+            refresh,
+            &mut progress,
+        )
+        .await?;
         let json = encode("series index", &index)?;
         let rel = addressed("series/index", "json", &json);
         up.data(&rel, &json, &json_immutable()).await?;

@@ -246,7 +246,8 @@ pub async fn publish<S: RoundStore + SketchStore, B: Bucket>(
                     let body = encode("series chunk", &c)?;
                     let stem = format!("series/open/{}/{source}/{}", res.id, &rfc3339(t)[..13]);
                     let path = addressed(&stem, "json", &body);
-                    let same = !refresh && prev.and_then(|p| p.open.get(&rfc3339(t))) == Some(&path);
+                    let same =
+                        !refresh && prev.and_then(|p| p.open.get(&rfc3339(t))) == Some(&path);
                     if !same {
                         up.data(&path, &body, &json_immutable()).await?;
                         written += 1;

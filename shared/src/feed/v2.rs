@@ -477,8 +477,9 @@ impl SeriesChunk {
     }
 
     /// The series of one destination over several chunks of one source and
-    /// resolution (any order), gaps filled with `null`; `None` when no chunk
-    /// parses its start.
+    /// resolution (any order), gaps filled with `null`, starting at its first
+    /// point with data (a chunk may begin long before it), empty when the
+    /// destination has no data in them; `None` when no chunk parses its start.
     pub fn pair_series(chunks: &[&SeriesChunk], destination: &str) -> Option<Series> {
         let mut parts: Vec<(i64, &SeriesChunk)> = chunks
             .iter()
@@ -512,6 +513,15 @@ impl SeriesChunk {
                 None => s.append(&Columns::gaps(c.points)),
             }
         }
+        // No data at all: an empty series, not a missing one.
+        let lead = s
+            .samples
+            .iter()
+            .zip(&s.lost)
+            .position(|(n, l)| n + l > 0)
+            .unwrap_or(s.samples.len());
+        s.drain_front(lead);
+        s.start = crate::time::rfc3339(start + lead as i64 * step);
         Some(s)
     }
 }
@@ -554,6 +564,21 @@ pub struct Series {
 }
 
 impl Series {
+    /// Drops the first `n` points.
+    fn drain_front(&mut self, n: usize) {
+        for c in [
+            &mut self.p10,
+            &mut self.p50,
+            &mut self.p90,
+            &mut self.min,
+            &mut self.max,
+        ] {
+            c.drain(..n.min(c.len()));
+        }
+        self.samples.drain(..n.min(self.samples.len()));
+        self.lost.drain(..n.min(self.lost.len()));
+    }
+
     /// Appends columns after the last point.
     fn append(&mut self, c: &Columns) {
         self.p10.extend_from_slice(&c.p10);

@@ -66,7 +66,7 @@ fn manifest_fixture_round_trips() {
     }
     assert_eq!(
         chunks,
-        12 + 2 + 2,
+        12 + 2 + 2 + 1,
         "every chunk the index names exists and parses"
     );
     // The chunks of a pair join into its series, a gap where there was none.
