@@ -101,8 +101,9 @@ pub async fn run(st: &SqliteStore, args: &Args) -> Result<()> {
             total
         );
     }
+    st.compact()?;
     eprintln!(
-        "simulate: {total} new rounds in {:.1} s",
+        "simulate: {total} new rounds in {:.1} s (store compacted)",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -262,6 +262,16 @@ proptest! {
     }
 
     #[test]
+    fn the_compact_form_round_trips(v in any_samples(), lost in 0u64..1000) {
+        let s = sketch_of(&v, lost);
+        let mut out = Vec::new();
+        s.write_compact(&mut out);
+        let mut at = 0;
+        prop_assert_eq!(Sketch::read_compact(&out, &mut at).unwrap(), s);
+        prop_assert_eq!(at, out.len());
+    }
+
+    #[test]
     fn serde_round_trips_byte_for_byte(v in any_samples(), lost in 0u64..1000) {
         let s = sketch_of(&v, lost);
         let json = serde_json::to_string(&s).unwrap();
