@@ -15,7 +15,7 @@ use store::{RoundStore, SummaryStore};
 use tokio::sync::watch;
 
 /// The interval used when neither `--interval` nor `--every` is given.
-const DEFAULT_INTERVAL: i64 = 300;
+use probe::plan::DEFAULT_INTERVAL;
 
 /// Options of `cloudping probe`.
 #[derive(Debug, Clone, clap::Args)]
@@ -137,13 +137,12 @@ impl Plan {
                 "--targets names no region; give region codes (e.g. us-east-1,eu-west-1) or `all`"
             );
         }
-        let mut targets: Vec<Target> = regions.iter().map(|r| Target::for_region(r)).collect();
-        let mut seen = std::collections::HashSet::new();
+        let mut overrides = std::collections::BTreeMap::new();
         for e in &args.endpoints {
-            if !seen.insert(e.code.as_str()) {
+            if overrides.contains_key(&e.code) {
                 bail!("--endpoint is given twice for `{}`; keep one", e.code);
             }
-            let Some(t) = targets.iter_mut().find(|t| t.code == e.code) else {
+            if !regions.iter().any(|r| r.code == e.code) {
                 bail!(
                     "--endpoint {}={}:{}: `{}` is not among the regions measured; add it to --targets",
                     e.code,
@@ -151,10 +150,10 @@ impl Plan {
                     e.port,
                     e.code
                 );
-            };
-            t.host.clone_from(&e.host);
-            t.port = e.port;
+            }
+            overrides.insert(e.code.clone(), (e.host.clone(), e.port));
         }
+        let targets: Vec<Target> = probe::plan::targets(regions.iter().copied(), &overrides);
         let source = args.source.trim();
         if source.is_empty() {
             bail!("--source must name this vantage point (e.g. `local` or a region code)");
@@ -167,8 +166,8 @@ impl Plan {
         }
         let every_secs = args.every.map(|d| d.as_secs() as i64);
         let interval = args.interval.or(every_secs).unwrap_or(DEFAULT_INTERVAL);
-        if interval <= 0 || 86_400 % interval != 0 {
-            bail!("--interval must divide a day evenly (e.g. 60, 300, 900), not {interval}");
+        if let Err(why) = probe::plan::check_interval(interval) {
+            bail!("--interval: {why}");
         }
         if let Some(every) = every_secs
             && every % interval != 0

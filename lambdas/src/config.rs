@@ -45,10 +45,10 @@ impl Env {
         };
         let interval = num(
             "CLOUDPING_INTERVAL",
-            300,
+            probe::plan::DEFAULT_INTERVAL,
             "seconds between rounds, a positive integer dividing a day",
         )?;
-        if 86_400 % interval != 0 {
+        if probe::plan::check_interval(interval).is_err() {
             return Err(BadEnv {
                 name: "CLOUDPING_INTERVAL",
                 value: interval.to_string(),

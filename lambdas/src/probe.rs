@@ -5,11 +5,10 @@
 //! interval), not from the clock, so a retried invocation of the same event
 //! writes the same keys and the conditional put turns it into a no-op.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use ::probe::measure::{self, Target};
 use serde::{Deserialize, Serialize};
-use shared::catalog;
 use store::{RegionStore, RoundStore, StoreError};
 
 /// The EventBridge scheduled event (only what the probe reads).
@@ -31,7 +30,7 @@ pub struct Settings {
     pub measure: measure::Config,
     /// Endpoint overrides by region code (host, port), e.g. for a VPC endpoint
     /// or a proxy; the tests point regions at local listeners this way.
-    pub endpoints: HashMap<String, (String, u16)>,
+    pub endpoints: BTreeMap<String, (String, u16)>,
 }
 
 /// What one invocation did.
@@ -71,27 +70,8 @@ impl Error {
 /// The targets: enabled regions (or the whole partition when the regions
 /// table is empty) of the source's partition.
 pub async fn targets<S: RegionStore>(store: &S, settings: &Settings) -> Result<Vec<Target>, Error> {
-    let partition =
-        catalog::region(&settings.source).map_or(shared::Partition::Aws, |r| r.partition);
-    let codes: Vec<String> = match store.enabled_regions().await? {
-        Some(codes) => codes,
-        None => catalog::partition(partition)
-            .map(|r| r.code.to_string())
-            .collect(),
-    };
-    let targets: Vec<Target> = codes
-        .iter()
-        .filter_map(|c| catalog::region(c))
-        .filter(|r| r.partition == partition)
-        .map(|r| match settings.endpoints.get(r.code) {
-            Some((host, port)) => Target {
-                code: r.code.to_string(),
-                host: host.clone(),
-                port: *port,
-            },
-            None => Target::for_region(r),
-        })
-        .collect();
+    let regions = probe::plan::regions_for(&settings.source, store.enabled_regions().await?);
+    let targets = probe::plan::targets(regions, &settings.endpoints);
     if targets.is_empty() {
         return Err(Error::NoTargets(settings.source.clone()));
     }
@@ -114,7 +94,7 @@ where
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0),
     };
-    let scheduled_at = shared::time::floor_to(at, settings.interval);
+    let scheduled_at = probe::plan::scheduled_at(at, settings.interval);
     let targets = targets(store, settings).await?;
     let rounds = measure::run(&settings.source, &targets, scheduled_at, &settings.measure).await;
     let lost = rounds.iter().map(shared::Round::lost).sum();

@@ -6,4 +6,5 @@
 //! from them is marked simulated.
 
 pub mod measure;
+pub mod plan;
 pub mod simulate;

@@ -39,7 +39,7 @@ use store::{
 use crate::{Error, Result};
 
 /// Default seconds between rounds when the store does not say.
-pub const DEFAULT_INTERVAL: i64 = 300;
+pub use shared::round::DEFAULT_INTERVAL;
 /// Metadata key of the newest round scheduled time a rollup has folded in.
 pub const META_WATERMARK: &str = "rollup_watermark";
 /// Metadata key of the sketch format ([`shared::sketch::FORMAT`]) the stored

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Seconds between scheduled rounds unless a deployment says otherwise (5
+/// minutes): the one default the probe, the rollup and the publisher share.
+pub const DEFAULT_INTERVAL: i64 = 300;
+
 /// Why a connect (or the whole round) failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

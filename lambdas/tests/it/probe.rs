@@ -1,7 +1,7 @@
 //! The probe handler: rounds land in DynamoDB with the documented keys, a
 //! retried event adds nothing, a missing table is a clear error.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -17,7 +17,7 @@ struct Line {
 
 /// us-east-1 and eu-west-1 pointed at local listeners (nothing leaves the machine).
 fn local_line() -> Line {
-    let mut endpoints = HashMap::new();
+    let mut endpoints = BTreeMap::new();
     let mut listeners = Vec::new();
     for code in ["us-east-1", "eu-west-1"] {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
