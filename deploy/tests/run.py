@@ -151,9 +151,10 @@ def check_tables(central: dict) -> list[str]:
             problems.append(f"{logical}: point-in-time recovery is off")
         if res.get("DeletionPolicy") != "Retain":
             problems.append(f"{logical}: the measurements would be deleted with the stack")
+    names = {"rounds": "round-groups"}
     for role in want:
-        if f"cloudping-{role}" not in found:
-            problems.append(f"no table cloudping-{role}")
+        if f"cloudping-{names.get(role, role)}" not in found:
+            problems.append(f"no table cloudping-{names.get(role, role)}")
     return problems
 
 
