@@ -19,6 +19,7 @@ pub mod round;
 pub mod sketch;
 pub mod stats;
 pub mod time;
+pub mod varint;
 
 pub use catalog::{Geography, Partition, Region};
 pub use round::{FailureCounts, FailureKind, Round};

@@ -471,31 +471,10 @@ impl RankWalk<'_> {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
+use crate::varint::put as put_varint;
 
 fn get_varint(bytes: &[u8], at: &mut usize) -> Result<u64, DecodeError> {
-    let mut v = 0u64;
-    for shift in (0..64).step_by(7) {
-        let b = *bytes
-            .get(*at)
-            .ok_or(DecodeError("truncated compact sketch"))?;
-        *at += 1;
-        v |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Ok(v);
-        }
-    }
-    Err(DecodeError("a varint longer than 64 bits"))
+    crate::varint::get(bytes, at).ok_or(DecodeError("truncated compact sketch"))
 }
 
 impl Sketch {

@@ -41,17 +41,7 @@ fn corrupt(key: &str, reason: impl Into<String>) -> StoreError {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
+use shared::varint::put as put_varint;
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -60,16 +50,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn varint(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *self.bytes.get(self.at)?;
-            self.at += 1;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
+        shared::varint::get(self.bytes, &mut self.at)
     }
 
     fn small<T: TryFrom<u64>>(&mut self) -> Option<T> {
