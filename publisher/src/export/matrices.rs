@@ -117,7 +117,6 @@ pub async fn publish<S: SummaryStore, B: Bucket>(
         let rel = addressed(&format!("matrix/{}", w.id), "json", &json);
         let csv = m.to_csv();
         let rel_csv = addressed(&format!("matrix/{}", w.id), "csv", csv.as_bytes());
-        let unchanged = up.has(&rel);
         up.data(&rel, &json, &json_immutable()).await?;
         up.data(
             &rel_csv,
@@ -129,9 +128,7 @@ pub async fn publish<S: SummaryStore, B: Bucket>(
         for (stat, view) in stat_views(&m) {
             let json = encode(w.id, &view)?;
             let path = addressed(&format!("matrix/{}-{stat}", w.id), "json", &json);
-            if !unchanged {
-                up.data(&path, &json, &json_immutable()).await?;
-            }
+            up.data(&path, &json, &json_immutable()).await?;
             views.insert(stat, path);
         }
         out.windows.push(WindowInfo {

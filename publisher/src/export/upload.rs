@@ -58,11 +58,6 @@ impl<'a, B: Bucket> Uploader<'a, B> {
         }
     }
 
-    /// Whether the previous publish wrote `rel`.
-    pub fn has(&self, rel: &str) -> bool {
-        self.known.contains(rel)
-    }
-
     /// Uploads an immutable file unless the previous publish wrote it.
     pub async fn data(&mut self, rel: &str, body: &[u8], meta: &ObjectMeta) -> Result<()> {
         if self.known.contains(rel) {
