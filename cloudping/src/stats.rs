@@ -2,7 +2,7 @@
 //! hourly and daily sketches.
 
 use anyhow::{Context, Result, bail};
-use shared::feed::v2::round_ms;
+use shared::feed::v2::{Precision, round_ms};
 use shared::stats::Stat;
 use store::{RoundStore, SqliteStore};
 
@@ -104,13 +104,7 @@ pub async fn run(st: &SqliteStore, args: &Args) -> Result<()> {
         let v = |stat: Stat| {
             sum.latency.map_or("-".into(), |l| {
                 let v = l.get(stat);
-                // The digits the figure has: mean to 1 µs, percentiles to 0.1 % or 10 µs.
-                let bound = if stat == Stat::Mean {
-                    0.001
-                } else {
-                    (0.001 * v).max(0.01)
-                };
-                let decimals = (-bound.log10()).ceil().clamp(0.0, 3.0) as usize;
+                let decimals = Precision::PUBLISHED.decimals(stat.id(), v);
                 format!("{v:.decimals$}")
             })
         };

@@ -28,12 +28,7 @@ pub fn ms(v: f64) -> String {
 /// 0.1 % or 10 µs, to the last decimal that bound leaves certain
 /// (`217.4`, `10.19`, `1.50`).
 pub fn stat_ms(stat: &str, v: f64) -> String {
-    let decimals = if matches!(stat, "mean" | "min" | "max") {
-        3
-    } else {
-        let bound = (0.001 * v.abs()).max(0.01);
-        (-bound.log10()).ceil().clamp(0.0, 3.0) as usize
-    };
+    let decimals = shared::feed::v2::Precision::PUBLISHED.decimals(stat, v);
     format!("{v:.decimals$}")
 }
 

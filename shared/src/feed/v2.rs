@@ -97,6 +97,18 @@ impl Precision {
     pub fn percentile_bound_ms(&self, value: f64) -> f64 {
         (self.percentile_relative * value.abs()).max(self.percentile_absolute_ms)
     }
+
+    /// The decimals a statistic (`p50`, `mean`, ...) of `value` ms really has:
+    /// down to the first digit its bound leaves uncertain (a percentile of
+    /// 217.4 ms, good to 0.22 ms, has 1; mean, min and max have 3).
+    pub fn decimals(&self, stat: &str, value: f64) -> usize {
+        let bound = if matches!(stat, "mean" | "min" | "max") {
+            self.exact_ms
+        } else {
+            self.percentile_bound_ms(value)
+        };
+        (-bound.log10()).ceil().clamp(0.0, 3.0) as usize
+    }
 }
 
 /// One round as `raw/{date}.ndjson.gz` holds it, one per line.
