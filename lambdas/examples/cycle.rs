@@ -32,7 +32,6 @@
 //! prints them after, one JSON line per stage on stdout.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::time::Instant;
 
 use probe::simulate::Model;
@@ -90,17 +89,8 @@ fn args() -> Args {
 
 /// A request to the proxy's control API: `GET`/`POST` a path, the JSON answer.
 fn control(endpoint: &str, method: &str, path: &str) -> serde_json::Value {
-    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = std::net::TcpStream::connect(host).expect("the proxy is reachable");
-    write!(
-        s,
-        "{method} /__proxy/{path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n"
-    )
-    .expect("write to the proxy");
-    let mut body = String::new();
-    s.read_to_string(&mut body).expect("read from the proxy");
-    let json = body.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    let body = testkit::proxy_control(endpoint, method, path, "");
+    serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
 }
 
 /// Day sketch groups of one source for `[from, to)`, from the model.

@@ -159,19 +159,7 @@ impl FaultProxy {
     }
 
     fn control(&self, method: &str, path: &str, body: &str) -> String {
-        let host = self.endpoint.trim_start_matches("http://");
-        let mut s = TcpStream::connect(host).expect("the proxy answers");
-        write!(
-            s,
-            "{method} /__proxy/{path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("write to the proxy");
-        let mut out = String::new();
-        s.read_to_string(&mut out).expect("read from the proxy");
-        out.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default()
+        proxy_control(&self.endpoint, method, path, body)
     }
 
     /// Replaces the fault plan: a JSON list of rules (see `tests/cycle/proxy.py`).
@@ -193,6 +181,24 @@ impl FaultProxy {
             plan.matches("\"kind\"").count(),
         )
     }
+}
+
+/// A request to the control API of the proxy at `endpoint` (under
+/// `/__proxy/`, see `tests/cycle/proxy.py`); the answer's body.
+pub fn proxy_control(endpoint: &str, method: &str, path: &str, body: &str) -> String {
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host).expect("the proxy answers");
+    write!(
+        s,
+        "{method} /__proxy/{path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write to the proxy");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read from the proxy");
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }
 
 impl Drop for FaultProxy {
