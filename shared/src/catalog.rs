@@ -224,6 +224,25 @@ pub fn display_rank(code: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// Whether `s` has the shape of a region code (`eu-west-1`, `us-gov-east-1`):
+/// a 2–4 letter prefix, one or more lower-case words, a number, joined by `-`.
+/// The feed's schemas use the same rule, `^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`; a
+/// code outside it (markup, spaces, capitals) is refused by the feed's checks.
+pub fn is_region_code(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let word = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    match parts.as_slice() {
+        [prefix, words @ .., number] if !words.is_empty() => {
+            (2..=4).contains(&prefix.len())
+                && word(prefix)
+                && words.iter().all(word)
+                && !number.is_empty()
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
 /// An error for a region code that is not in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownRegion(pub String);
@@ -260,6 +279,27 @@ mod tests {
     fn geography_id_matches_serde() {
         for g in Geography::ALL {
             assert_eq!(serde_json::to_value(g).unwrap(), g.id());
+        }
+    }
+
+    #[test]
+    fn region_codes_have_one_shape() {
+        for r in REGIONS {
+            assert!(is_region_code(r.code), "{}", r.code);
+        }
+        for bad in [
+            "",
+            "eu-west",
+            "west-1",
+            "e-west-1",
+            "EU-west-1",
+            "eu-west-1 ",
+            "<b>eu</b>-west-1",
+            "eu--west-1",
+            "eu-west-1a",
+            "europe-west-x",
+        ] {
+            assert!(!is_region_code(bad), "{bad:?}");
         }
     }
 

@@ -475,6 +475,7 @@ impl SeriesChunk {
                 self.start
             )));
         }
+        let start = crate::time::parse_rfc3339(&self.start).unwrap_or(0);
         for (dst, c) in &self.destinations {
             if c.lens().iter().any(|&l| l != self.points) {
                 return Err(Invalid(format!(
@@ -483,6 +484,20 @@ impl SeriesChunk {
                     c.lens(),
                     self.points
                 )));
+            }
+            for k in 0..self.points {
+                let at = || {
+                    let t = start + self.step_seconds * k as i64;
+                    format!("{} → {dst} at {}", self.source, crate::time::rfc3339(t))
+                };
+                let values = [
+                    ("p10", c.p10[k]),
+                    ("p50", c.p50[k]),
+                    ("p90", c.p90[k]),
+                    ("min", c.min[k]),
+                    ("max", c.max[k]),
+                ];
+                check_point(at, values.into_iter(), c.samples[k])?;
             }
         }
         Ok(())
@@ -634,6 +649,68 @@ impl Series {
     }
 }
 
+/// The largest latency the feed may carry, ms: a connect is given up long
+/// before a minute (the probe's timeout is seconds), so anything above is a
+/// broken file, not a slow network.
+pub const MAX_LATENCY_MS: f64 = 60_000.0;
+
+/// A code the feed names as a region must look like one: a code with markup
+/// or spaces in it is a broken (or hostile) file.
+fn region_code(code: &str, list: &str) -> Result<(), Invalid> {
+    if crate::catalog::is_region_code(code) {
+        return Ok(());
+    }
+    let shown: String = code.chars().take(40).collect();
+    Err(Invalid(format!(
+        "{list} holds {shown:?}, which is not a region code (like `eu-west-1`: lower-case words and a number joined by `-`)"
+    )))
+}
+
+/// Checks one point of a matrix or series: every latency is a number of ms
+/// in `0..=MAX_LATENCY_MS`, and latencies are there exactly when samples are.
+fn check_point<'a>(
+    what: impl Fn() -> String,
+    values: impl Iterator<Item = (&'a str, Option<f64>)>,
+    samples: u64,
+) -> Result<(), Invalid> {
+    let mut any = false;
+    for (stat, v) in values {
+        let Some(v) = v else { continue };
+        any = true;
+        let shown = if v.abs() < 1e6 {
+            format!("{v}")
+        } else {
+            format!("{v:e}")
+        };
+        if !(v >= 0.0) {
+            return Err(Invalid(format!(
+                "{}: {stat} = {shown} ms is negative",
+                what()
+            )));
+        }
+        if v > MAX_LATENCY_MS {
+            return Err(Invalid(format!(
+                "{}: {stat} = {shown} ms is above the {} s that any round can take",
+                what(),
+                MAX_LATENCY_MS / 1000.0
+            )));
+        }
+        if samples == 0 {
+            return Err(Invalid(format!(
+                "{}: {stat} = {shown} ms, but samples is 0 (a latency needs a connect that succeeded)",
+                what()
+            )));
+        }
+    }
+    if samples > 0 && !any {
+        return Err(Invalid(format!(
+            "{}: samples is {samples}, but no latency is given",
+            what()
+        )));
+    }
+    Ok(())
+}
+
 /// A feed file that parsed as JSON but does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid(pub String);
@@ -657,6 +734,14 @@ impl Manifest {
         }
         if self.windows.is_empty() {
             return Err(Invalid("manifest lists no windows".into()));
+        }
+        if self.regions.is_empty() {
+            return Err(Invalid(
+                "manifest lists no regions: the feed has nothing to show".into(),
+            ));
+        }
+        for r in &self.regions {
+            region_code(&r.code, "manifest `regions`")?;
         }
         if crate::time::parse_rfc3339(&self.generated_at).is_none() {
             return Err(Invalid(format!(
@@ -682,6 +767,12 @@ impl Matrix {
                 self.version
             )));
         }
+        for s in &self.sources {
+            region_code(s, "matrix `sources`")?;
+        }
+        for d in &self.destinations {
+            region_code(d, "matrix `destinations`")?;
+        }
         let (rows, cols) = (self.sources.len(), self.destinations.len());
         let check = |name: &str, lens: Vec<usize>| -> Result<(), Invalid> {
             if lens.len() != rows || lens.iter().any(|&l| l != cols) {
@@ -694,6 +785,13 @@ impl Matrix {
         }
         check("samples", self.samples.iter().map(Vec::len).collect())?;
         check("lost", self.lost.iter().map(Vec::len).collect())?;
+        for (i, src) in self.sources.iter().enumerate() {
+            for (j, dst) in self.destinations.iter().enumerate() {
+                let cell = || format!("cell {src} → {dst}");
+                let values = self.stats.iter().map(|(id, g)| (id.as_str(), g[i][j]));
+                check_point(cell, values, self.samples[i][j])?;
+            }
+        }
         Ok(())
     }
 
