@@ -682,7 +682,7 @@ fn check_point<'a>(
         } else {
             format!("{v:e}")
         };
-        if !(v >= 0.0) {
+        if v < 0.0 || v.is_nan() {
             return Err(Invalid(format!(
                 "{}: {stat} = {shown} ms is negative",
                 what()

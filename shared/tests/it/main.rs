@@ -155,30 +155,49 @@ fn matrix_error(rel: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String 
 #[test]
 fn impossible_values_are_refused_with_the_cell_named() {
     // Row 0 is us-east-1, column 1 eu-west-1 in the fixture.
-    let err = matrix_error("matrix/1d.json", |v| v["stats"]["p50"][0][1] = (-12.5).into());
-    assert_eq!(err, "cell us-east-1 → eu-west-1: p50 = -12.5 ms is negative");
-    let err = matrix_error("matrix/1d-p50.json", |v| v["stats"]["p50"][0][1] = 1e308.into());
+    let err = matrix_error("matrix/1d.json", |v| {
+        v["stats"]["p50"][0][1] = (-12.5).into()
+    });
+    assert_eq!(
+        err,
+        "cell us-east-1 → eu-west-1: p50 = -12.5 ms is negative"
+    );
+    let err = matrix_error("matrix/1d-p50.json", |v| {
+        v["stats"]["p50"][0][1] = 1e308.into()
+    });
     assert_eq!(
         err,
         "cell us-east-1 → eu-west-1: p50 = 1e308 ms is above the 60 s that any round can take"
     );
-    let err = matrix_error("matrix/1d.json", |v| v["stats"]["max"][0][1] = 60_000.5.into());
+    let err = matrix_error("matrix/1d.json", |v| {
+        v["stats"]["max"][0][1] = 60_000.5.into()
+    });
     assert!(err.contains("max = 60000.5 ms is above"), "{err}");
     let err = matrix_error("matrix/1d.json", |v| v["samples"][0][1] = 0.into());
     assert!(
         err.starts_with("cell us-east-1 → eu-west-1: ") && err.contains("but samples is 0"),
         "{err}"
     );
-    let err = matrix_error("matrix/1d-p50.json", |v| v["stats"]["p50"][0][1] = serde_json::Value::Null);
+    let err = matrix_error("matrix/1d-p50.json", |v| {
+        v["stats"]["p50"][0][1] = serde_json::Value::Null
+    });
     assert_eq!(
         err,
         "cell us-east-1 → eu-west-1: samples is 2880, but no latency is given"
     );
-    let err = matrix_error("matrix/1d.json", |v| v["destinations"][1] = "<b>eu</b>-west-1".into());
-    assert!(err.contains("\"<b>eu</b>-west-1\", which is not a region code"), "{err}");
+    let err = matrix_error("matrix/1d.json", |v| {
+        v["destinations"][1] = "<b>eu</b>-west-1".into()
+    });
+    assert!(
+        err.contains("\"<b>eu</b>-west-1\", which is not a region code"),
+        "{err}"
+    );
     // The file as published passes.
     let (_, text) = fixture("matrix/1d.json");
-    serde_json::from_str::<Matrix>(&text).unwrap().validate().unwrap();
+    serde_json::from_str::<Matrix>(&text)
+        .unwrap()
+        .validate()
+        .unwrap();
 }
 
 #[test]
@@ -186,7 +205,12 @@ fn a_manifest_without_regions_or_with_a_bad_code_is_refused() {
     let (_, text) = fixture("manifest.json");
     let mut m: Manifest = serde_json::from_str(&text).unwrap();
     m.regions.clear();
-    assert!(m.validate().unwrap_err().to_string().contains("lists no regions"));
+    assert!(
+        m.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("lists no regions")
+    );
     let mut m: Manifest = serde_json::from_str(&text).unwrap();
     m.regions[0].code = "us-east-1\"><script>".into();
     let err = m.validate().unwrap_err().to_string();
@@ -197,7 +221,13 @@ fn a_manifest_without_regions_or_with_a_bad_code_is_refused() {
 fn series_points_are_checked_like_cells() {
     let (_, text) = fixture("series/1h/us-east-1/2026-11-19T00.json");
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let dst = v["destinations"].as_object().unwrap().keys().next().unwrap().clone();
+    let dst = v["destinations"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
     let k = v["destinations"][&dst]["samples"]
         .as_array()
         .unwrap()
@@ -208,7 +238,8 @@ fn series_points_are_checked_like_cells() {
     let c: SeriesChunk = serde_json::from_value(v).unwrap();
     let err = c.validate().unwrap_err().to_string();
     assert!(
-        err.starts_with(&format!("us-east-1 → {dst} at 2026-11-19T")) && err.ends_with("p90 = -1 ms is negative"),
+        err.starts_with(&format!("us-east-1 → {dst} at 2026-11-19T"))
+            && err.ends_with("p90 = -1 ms is negative"),
         "{err}"
     );
 }
