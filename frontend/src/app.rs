@@ -7,12 +7,12 @@ use crate::hooks::{use_feed, use_hash_sync};
 use crate::pages::api::ApiPage;
 use crate::pages::home::Home;
 use crate::state::{Action, State};
-use crate::view::{Route, View};
+use crate::view::Route;
 
 /// The whole app.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| State::new(View::from_hash(&dom::hash())));
+    let state = use_reducer(|| State::from_hash(&dom::hash()));
     use_feed(&state);
     use_hash_sync(&state);
     let act = {

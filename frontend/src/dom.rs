@@ -45,6 +45,17 @@ pub fn set_hash(h: &str) {
     }
 }
 
+/// Replaces the URL hash without a new history entry (the view was
+/// corrected to what the feed has; Back should not return to the bad link).
+pub fn replace_hash(h: &str) {
+    if let Some(w) = web_sys::window()
+        && let Ok(history) = w.history()
+    {
+        // As in `set_hash`: only the shareable link would be lost.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(h));
+    }
+}
+
 /// Whether the system asks for a dark theme.
 pub fn prefers_dark() -> bool {
     web_sys::window()

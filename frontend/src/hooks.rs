@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::dom;
 use crate::state::{Action, State};
-use crate::view::{Route, View};
+use crate::view::View;
 
 /// Fetches every file the state wants, once, and reports each outcome.
 #[hook]
@@ -31,22 +31,22 @@ pub fn use_feed(state: &UseReducerHandle<State>) {
 #[hook]
 pub fn use_hash_sync(state: &UseReducerHandle<State>) {
     let view = state.view.clone();
-    use_effect_with(view, |view| {
-        // A hash that already means this view stays as it is (no history entry).
+    let corrected = state.corrected;
+    use_effect_with((view, corrected), |(view, corrected)| {
+        // A hash that already means this view stays as it is (no history
+        // entry); one corrected to what the feed has is replaced in place.
         if View::from_hash(&dom::hash()) != *view {
-            dom::set_hash(&view.to_hash());
+            if *corrected {
+                dom::replace_hash(&view.to_hash());
+            } else {
+                dom::set_hash(&view.to_hash());
+            }
         }
     });
     let dispatcher = state.dispatcher();
     use_effect_with((), move |_| {
         let listener = Closure::<dyn Fn()>::new(move || {
-            let next = View::from_hash(&dom::hash());
-            // Going to the API page keeps the matrix's settings for the way back.
-            dispatcher.dispatch(if next.route == Route::Api {
-                Action::Route(Route::Api)
-            } else {
-                Action::Navigate(next)
-            });
+            dispatcher.dispatch(Action::Follow(dom::hash()));
         });
         let window = web_sys::window();
         if let Some(w) = &window {

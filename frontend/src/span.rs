@@ -5,13 +5,16 @@ use shared::time::parse_rfc3339;
 
 use crate::view::{Pair, Range};
 
-/// The newest data in the feed: `data_end`, else the latest window end, else
-/// `generated_at`. Preset ranges end here, not at the reader's clock, so an
-/// old feed still shows its last day.
+/// The end of the newest data in the feed, exclusive: the interval of the
+/// newest round (`data_end` + `interval_seconds`), else the latest window
+/// end, else `generated_at`. Preset ranges end here, not at the reader's
+/// clock, so an old feed still shows its last day, and the newest round is in
+/// the last 24 h.
 pub fn anchor(m: &Manifest) -> Option<i64> {
     m.data_end
         .as_deref()
         .and_then(parse_rfc3339)
+        .map(|t| t + i64::from(m.interval_seconds))
         .or_else(|| m.windows.iter().filter_map(|w| parse_rfc3339(&w.end)).max())
         .or_else(|| parse_rfc3339(&m.generated_at))
 }
@@ -102,7 +105,11 @@ mod tests {
     fn presets_end_at_the_newest_data() {
         let (m, _) = fixture();
         let a = anchor(&m).unwrap();
-        assert_eq!(shared::time::rfc3339(a), "2026-11-20T12:00:00Z");
+        assert_eq!(
+            shared::time::rfc3339(a),
+            "2026-11-20T12:05:00Z",
+            "the newest round (12:00) is inside"
+        );
         assert_eq!(bounds(&Range::Last(Preset::Day), a), Some((a - 86_400, a)));
         assert_eq!(bounds(&Range::Last(Preset::All), a), None);
     }

@@ -63,13 +63,24 @@ pub struct State {
     pub index: Option<(String, Fetch<Shared<SeriesIndex>>)>,
     /// Series chunks by path.
     pub series: Files<Shared<SeriesChunk>>,
+    /// What of the followed link could not be shown, and what is shown
+    /// instead (see [`View::parse`] and [`View::fit`]).
+    pub notes: Vec<String>,
+    /// Why the last request to the graph was refused (a seventh pair).
+    pub graph_note: Option<String>,
+    /// The view differs from the followed link only by fallbacks: the
+    /// address bar is corrected in place, without a history entry.
+    pub corrected: bool,
 }
 
 /// Every change to [`State`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Show this view (the hash changed, or a link was followed).
+    /// Show this view.
     Navigate(View),
+    /// Follow a URL hash (the page opened, the hash changed): its view,
+    /// with a note for each value that could not be used.
+    Follow(String),
     /// Go to a page, keeping the rest of the view.
     Route(Route),
     /// Pick the window.
@@ -125,11 +136,41 @@ impl State {
         }
     }
 
+    /// A fresh state following a URL hash.
+    pub fn from_hash(hash: &str) -> State {
+        let mut s = State::default();
+        s.apply(Action::Follow(hash.to_string()));
+        s
+    }
+
     /// Applies one action.
     pub fn apply(&mut self, action: Action) {
+        let fits = matches!(
+            action,
+            Action::Follow(_) | Action::Loaded(Loaded::Manifest(Ok(_)))
+        );
+        if !matches!(
+            action,
+            Action::Started(_) | Action::Loaded(_) | Action::Retry
+        ) {
+            // A change the reader made: the old notes no longer apply.
+            self.notes.clear();
+            self.graph_note = None;
+            self.corrected = false;
+        }
         let v = &mut self.view;
         match action {
             Action::Navigate(view) => *v = view,
+            Action::Follow(hash) => {
+                let (view, notes) = View::parse(&hash);
+                // Going to the API page keeps the matrix's settings for the way back.
+                if view.route == Route::Api {
+                    v.route = Route::Api;
+                } else {
+                    *v = view;
+                }
+                self.notes = notes;
+            }
             Action::Route(r) => v.route = r,
             Action::Window(w) => v.window = w,
             Action::Stat(s) => v.stat = s,
@@ -153,10 +194,12 @@ impl State {
             Action::OpenPair { pair, add } => {
                 if !add {
                     v.pairs = vec![pair];
+                } else if v.pairs.len() >= MAX_PAIRS && !v.pairs.contains(&pair) {
+                    self.graph_note = Some(format!(
+                        "The graph holds {MAX_PAIRS} pairs at most: remove one (×) to add {} → {}.",
+                        pair.0, pair.1
+                    ));
                 } else if !v.pairs.contains(&pair) {
-                    if v.pairs.len() >= MAX_PAIRS {
-                        v.pairs.remove(0);
-                    }
                     v.pairs.push(pair);
                 }
             }
@@ -198,6 +241,11 @@ impl State {
                 self.matrices.forget_failed();
                 self.series.forget_failed();
             }
+        }
+        if fits && let Some(m) = self.manifest().cloned() {
+            let notes = self.view.fit(&m);
+            self.corrected = !notes.is_empty();
+            self.notes.extend(notes);
         }
     }
 
@@ -499,10 +547,17 @@ mod tests {
             });
         }
         assert_eq!(s.view.pairs.len(), MAX_PAIRS);
-        assert_eq!(
-            s.view.pairs[0],
-            pair("x", "y0"),
-            "the oldest pair made room"
+        assert_eq!(s.view.pairs[0], pair("a", "b"), "no pair is dropped");
+        assert!(
+            !s.view
+                .pairs
+                .contains(&pair("x", &format!("y{}", MAX_PAIRS - 1))),
+            "the seventh is refused"
+        );
+        assert!(
+            s.graph_note.as_deref().unwrap().contains("6 pairs at most"),
+            "{:?}",
+            s.graph_note
         );
         s.apply(Action::OpenPair {
             pair: pair("c", "d"),
@@ -511,6 +566,36 @@ mod tests {
         assert_eq!(s.view.pairs, vec![pair("c", "d")]);
         s.apply(Action::RemovePair(pair("c", "d")));
         assert!(s.view.pairs.is_empty());
+    }
+
+    #[test]
+    fn a_link_is_fitted_to_the_feed_once_the_manifest_is_here() {
+        let mut s = State::from_hash("#window=99d&stat=p42&geo=mars");
+        assert_eq!(
+            s.notes.len(),
+            1,
+            "the statistic is refused at once: {:?}",
+            s.notes
+        );
+        assert_eq!(s.view.window, "99d", "windows are the feed's to know");
+        s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        assert_eq!(s.view.window, "1d");
+        assert!(s.view.geos.is_empty());
+        assert_eq!(s.notes.len(), 4, "{:?}", s.notes);
+        assert!(s.corrected, "the address bar is corrected in place");
+        // The reader's next change clears the notes.
+        s.apply(Action::Stat("p90".into()));
+        assert!(s.notes.is_empty() && !s.corrected);
+        // A link followed later is fitted at once.
+        s.apply(Action::Follow("#sort=col:xx-nowhere-1".into()));
+        assert_eq!(s.view.sort, Sort::Geo);
+        assert_eq!(s.notes.len(), 1);
+        // The API page keeps the view for the way back.
+        s.apply(Action::Stat("p99".into()));
+        s.apply(Action::Follow("#/api".into()));
+        assert_eq!((s.view.route, s.view.stat.as_str()), (Route::Api, "p99"));
     }
 
     #[test]

@@ -235,16 +235,16 @@ fn valid_code(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// A sorted list without duplicates of valid codes.
-fn code_list(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s
+/// A sorted list without duplicates of the valid codes, and the invalid ones.
+fn code_list(s: &str) -> (Vec<String>, Vec<&str>) {
+    let (good, bad): (Vec<&str>, Vec<&str>) = s
         .split(',')
-        .filter(|c| valid_code(c))
-        .map(str::to_string)
-        .collect();
+        .filter(|c| !c.is_empty())
+        .partition(|c| valid_code(c));
+    let mut v: Vec<String> = good.into_iter().map(str::to_string).collect();
     crate::format::sort_small(&mut v, |a, b| a < b);
     v.dedup();
-    v
+    (v, bad)
 }
 
 /// Undoes the percent-encoding a browser may apply to a fragment.
@@ -269,9 +269,17 @@ fn percent_decode(s: &str) -> String {
 }
 
 impl View {
-    /// Reads the hash; unknown keys and bad values are ignored, missing ones default.
+    /// Reads the hash; unknown keys are ignored, bad values fall back to
+    /// the default, missing ones default.
     pub fn from_hash(hash: &str) -> View {
+        View::parse(hash).0
+    }
+
+    /// Reads the hash, and says what of it could not be used and what is
+    /// shown instead (`#stat=p42`, a seventh pair, a reversed range).
+    pub fn parse(hash: &str) -> (View, Vec<String>) {
         let mut v = View::default();
+        let mut notes = Vec::new();
         let decoded = percent_decode(hash);
         let mut rest = decoded.trim_start_matches('#');
         if let Some(after) = rest.strip_prefix("/api") {
@@ -279,31 +287,133 @@ impl View {
             rest = after;
         }
         let rest = rest.trim_start_matches('/').trim_start_matches('?');
+        let refuse = |notes: &mut Vec<String>, key: &str, value: &str, shown: &str| {
+            let value: String = value.chars().take(40).collect();
+            notes.push(format!(
+                "The link's {key} “{value}” is not one this page knows; showing {shown}."
+            ));
+        };
         for kv in rest.split('&') {
             match kv.split_once('=') {
                 Some(("window", w)) if valid_code(w) => v.window = w.into(),
+                Some(("window", w)) => refuse(&mut notes, "window", w, "the 1 d window"),
                 Some(("stat", s)) if shared::stats::Stat::from_id(s).is_some() => v.stat = s.into(),
-                Some(("geo", g)) => v.geos = code_list(g),
-                Some(("region", r)) => v.regions = code_list(r),
-                Some(("sort", s)) => v.sort = Sort::from_id(s).unwrap_or_default(),
+                Some(("stat", s)) => refuse(&mut notes, "statistic", s, "p50"),
+                Some(("geo", g)) => {
+                    let (good, bad) = code_list(g);
+                    v.geos = good;
+                    for b in bad {
+                        refuse(&mut notes, "geography", b, "the others");
+                    }
+                }
+                Some(("region", r)) => {
+                    let (good, bad) = code_list(r);
+                    v.regions = good;
+                    for b in bad {
+                        refuse(&mut notes, "region", b, "the others");
+                    }
+                }
+                Some(("sort", s)) => match Sort::from_id(s) {
+                    Some(sort) => v.sort = sort,
+                    None => refuse(&mut notes, "row order", s, "rows in geographic order"),
+                },
                 Some(("pairs", p)) => {
-                    for pair in p.split(',') {
-                        if let Some((a, b)) = pair.split_once(':')
-                            && valid_code(a)
-                            && valid_code(b)
-                        {
-                            let pair = (a.to_string(), b.to_string());
-                            if !v.pairs.contains(&pair) && v.pairs.len() < MAX_PAIRS {
-                                v.pairs.push(pair);
+                    for pair in p.split(',').filter(|p| !p.is_empty()) {
+                        match pair.split_once(':') {
+                            Some((a, b)) if valid_code(a) && valid_code(b) => {
+                                let pair = (a.to_string(), b.to_string());
+                                if v.pairs.contains(&pair) {
+                                    continue;
+                                }
+                                if v.pairs.len() < MAX_PAIRS {
+                                    v.pairs.push(pair);
+                                } else {
+                                    notes.push(format!(
+                                        "The link names more than {MAX_PAIRS} pairs; the graph shows the first {MAX_PAIRS}."
+                                    ));
+                                    break;
+                                }
                             }
+                            _ => refuse(&mut notes, "pair", pair, "the other pairs"),
                         }
                     }
                 }
-                Some(("range", r)) => v.range = Range::from_id(r).unwrap_or_default(),
+                Some(("range", r)) => match Range::from_id(r) {
+                    Some(range) => v.range = range,
+                    None => refuse(&mut notes, "time range", r, "the last 7 days"),
+                },
                 _ => {}
             }
         }
-        v
+        (v, notes)
+    }
+
+    /// Makes the view one the feed can show: a window, statistic,
+    /// geography, region or pair the manifest lacks falls back (to the first
+    /// window, p50, all, none), and each fallback is said in a note, so that
+    /// the controls show what is in effect and the reader knows why.
+    pub fn fit(&mut self, m: &shared::feed::v2::Manifest) -> Vec<String> {
+        let mut notes = Vec::new();
+        let known = |code: &str| m.region(code).is_some();
+        if !m.windows.iter().any(|w| w.id == self.window)
+            && let Some(first) = m.windows.first()
+        {
+            notes.push(format!(
+                "This feed has no “{}” window; showing {}.",
+                self.window, first.label
+            ));
+            self.window = first.id.clone();
+        }
+        if !m.stats.contains(&self.stat)
+            && let Some(first) = m.stats.iter().find(|s| *s == "p50").or(m.stats.first())
+        {
+            notes.push(format!(
+                "This feed has no “{}” statistic; showing {first}.",
+                self.stat
+            ));
+            self.stat = first.clone();
+        }
+        let geos = crate::grid::geographies(m);
+        let before = self.geos.len();
+        self.geos.retain(|g| {
+            let ok = geos.iter().any(|(id, _)| id == g);
+            if !ok {
+                notes.push(format!(
+                    "This feed has no region in “{g}”; that filter is off."
+                ));
+            }
+            ok
+        });
+        if before > 0 && self.geos.is_empty() {
+            notes.push("Showing every geography.".into());
+        }
+        self.regions.retain(|r| {
+            let ok = known(r);
+            if !ok {
+                notes.push(format!(
+                    "This feed has no region “{r}”; that filter is off."
+                ));
+            }
+            ok
+        });
+        if let Sort::Column { dst, .. } = &self.sort
+            && !known(dst)
+        {
+            notes.push(format!(
+                "This feed has no region “{dst}” to sort by; rows are in geographic order."
+            ));
+            self.sort = Sort::Geo;
+        }
+        self.pairs.retain(|(a, b)| {
+            let ok = known(a) && known(b);
+            if !ok {
+                notes.push(format!(
+                    "This feed has no pair {a} → {b}; it is left out of the graph."
+                ));
+            }
+            ok
+        });
+        notes
     }
 
     /// The hash for this view.
@@ -409,6 +519,54 @@ mod tests {
         let many: Vec<String> = (0..10).map(|i| format!("r{i}:s{i}")).collect();
         let v = View::from_hash(&format!("#pairs={}", many.join(",")));
         assert_eq!(v.pairs.len(), MAX_PAIRS);
+    }
+
+    #[test]
+    fn refused_values_are_said() {
+        let (v, notes) =
+            View::parse("#window=9%20d&stat=p42&sort=col:&range=soon&geo=Mars&pairs=a:b,c");
+        assert_eq!((v.window.as_str(), v.stat.as_str()), ("1d", "p50"));
+        assert_eq!(notes.len(), 6, "{notes:?}");
+        assert!(notes[1].contains("statistic “p42”"), "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("pair “c”")), "{notes:?}");
+        let many: Vec<String> = (0..8).map(|i| format!("r{i}:s{i}")).collect();
+        let (v, notes) = View::parse(&format!("#pairs={}", many.join(",")));
+        assert_eq!(v.pairs.len(), MAX_PAIRS);
+        assert_eq!(
+            notes,
+            vec![format!(
+                "The link names more than {MAX_PAIRS} pairs; the graph shows the first {MAX_PAIRS}."
+            )]
+        );
+        assert_eq!(View::parse("#window=7d&stat=p90").1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn values_the_feed_lacks_fall_back_to_what_it_has() {
+        let m: shared::feed::v2::Manifest = serde_json::from_str(include_str!(
+            "../../shared/tests/fixtures/feed/v2/manifest.json"
+        ))
+        .unwrap();
+        let mut v = View::from_hash(
+            "#window=99d&sort=col:nope&geo=mars,europe&region=us-east-1,xx-nowhere-1&pairs=us-east-1:eu-west-1,us-east-1:xx-nowhere-1",
+        );
+        let notes = v.fit(&m);
+        assert_eq!(v.window, m.windows[0].id);
+        assert_eq!(v.sort, Sort::Geo);
+        assert_eq!(v.geos, vec!["europe".to_string()]);
+        assert_eq!(v.regions, vec!["us-east-1".to_string()]);
+        assert_eq!(
+            v.pairs,
+            vec![("us-east-1".to_string(), "eu-west-1".to_string())]
+        );
+        assert_eq!(notes.len(), 5, "{notes:?}");
+        assert!(
+            notes[0].starts_with("This feed has no “99d” window; showing"),
+            "{notes:?}"
+        );
+        let mut fine = View::from_hash("#window=7d&stat=p90&geo=europe");
+        assert!(fine.fit(&m).is_empty());
+        assert_eq!(fine, View::from_hash("#window=7d&stat=p90&geo=europe"));
     }
 
     #[test]

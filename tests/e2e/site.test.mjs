@@ -280,15 +280,16 @@ test('clicking a cell opens its graph, and the range picks the resolution and re
   assert.equal(c.lines, '1');
   assert.equal(c.points, '24');
   assert.equal(c.lossy, '2');
-  assert.equal(c.from, '2026-11-13T12:00:00Z');
-  assert.equal(c.to, '2026-11-20T12:00:00Z');
+  assert.equal(c.from, '2026-11-13T12:05:00Z');
+  assert.equal(c.to, '2026-11-20T12:05:00Z');
   assert.equal(await page.locator('ul.chart-legend li[data-resolution="1h"]').count(), 1);
   assert.ok(await pixelsNear(page, [0, 114, 178]) > 150, 'the median line is drawn in the pair colour');
-  // 24 h: 5-minute points.
+  // 24 h: 5-minute points, ending with the newest round (data_end 12:00 is in, 12:00 the day before
+  // is out); the fixture's series stops at 11:55, so 287 of them.
   await page.click('button.preset[data-range="24h"]');
-  await page.waitForFunction(() => document.querySelector('#chart').dataset.points === '288');
+  await page.waitForFunction(() => document.querySelector('#chart').dataset.points === '287');
   c = await chart(page);
-  assert.equal(c.from, '2026-11-19T12:00:00Z');
+  assert.equal(c.from, '2026-11-19T12:05:00Z');
   assert.equal(await page.locator('ul.chart-legend li[data-resolution="5m"]').count(), 1);
   assert.match(page.url(), /range=24h/);
   // A custom range: the 20th only (UTC), still within 2 days: 5-minute points, 12 h of them.

@@ -36,6 +36,9 @@ pub struct GraphProps {
     pub index: Option<Fetch<Shared<SeriesIndex>>>,
     /// Per pair, its series.
     pub series: Vec<PairSeries>,
+    /// Why the last request to the graph was refused, if it was.
+    #[prop_or_default]
+    pub note: Option<String>,
     /// Applies a change.
     pub act: Callback<Action>,
 }
@@ -52,9 +55,16 @@ pub fn graph(p: &GraphProps) -> Html {
     let anchor = span::anchor(m).unwrap_or(0);
     let on_retry = act.reform(|()| Action::Retry);
 
-    let picker =
-        html! { <PairPicker manifest={m.clone()} act={act.clone()} count={p.pairs.len()} /> };
-    let ranges = html! { <RangePicker range={p.range.clone()} {anchor} act={act.clone()} /> };
+    let note = p
+        .note
+        .clone()
+        .map(|n| html! { <p class="note" role="status" id="graph-note">{ n }</p> });
+    let picker = html! {
+        <>
+            <PairPicker manifest={m.clone()} act={act.clone()} count={p.pairs.len()} />
+            { note.unwrap_or_default() }
+        </>
+    };
 
     if p.pairs.is_empty() {
         return html! {
@@ -133,6 +143,9 @@ pub fn graph(p: &GraphProps) -> Html {
         }
         (lo < hi).then_some((lo, hi))
     });
+    let first = extent.map(|(lo, _)| lo);
+    let ranges =
+        html! { <RangePicker range={p.range.clone()} {anchor} {first} act={act.clone()} /> };
 
     let legend: Html = ready
         .iter()
@@ -212,8 +225,11 @@ pub fn graph(p: &GraphProps) -> Html {
 pub struct RangeProps {
     /// The range.
     pub range: Range,
-    /// The newest data time (custom ranges default to the week before).
+    /// The end of the newest data, exclusive: where presets end.
     pub anchor: i64,
+    /// The oldest data time, once known (where "all" starts).
+    #[prop_or_default]
+    pub first: Option<i64>,
     /// Applies a change.
     pub act: Callback<Action>,
 }
@@ -221,12 +237,17 @@ pub struct RangeProps {
 /// Preset ranges and custom dates.
 #[function_component(RangePicker)]
 pub fn range_picker(p: &RangeProps) -> Html {
+    // The dates show the range in effect: a preset's too, so that a custom
+    // range starts from what is on screen.
     let (from0, to0) = match &p.range {
         Range::Custom { from, to } => (from.clone(), to.clone()),
-        Range::Last(_) => (
-            shared::time::date(p.anchor - 7 * 86_400),
-            shared::time::date(p.anchor),
-        ),
+        Range::Last(preset) => {
+            let start = match preset.seconds() {
+                Some(s) => p.anchor - s,
+                None => p.first.unwrap_or(p.anchor - 7 * 86_400),
+            };
+            (shared::time::date(start), shared::time::date(p.anchor - 1))
+        }
     };
     let from = use_state(|| from0.clone());
     let to = use_state(|| to0.clone());
@@ -334,11 +355,14 @@ pub fn pair_picker(p: &PickerProps) -> Html {
         })
     };
     let full = p.count >= MAX_PAIRS;
+    let limit = full
+        .then(|| format!("The graph holds {MAX_PAIRS} pairs at most; remove one to add another."));
     html! {
         <div class="picker" role="group" aria-label="Add a pair">
             <label>{ "From " }<select id="pick-src" onchange={pick(&src)}>{ options(&src) }</select></label>
             <label>{ "to " }<select id="pick-dst" onchange={pick(&dst)}>{ options(&dst) }</select></label>
-            <button type="button" id="pick-add" {onclick} title={full.then_some("at most 6 pairs: the oldest makes room")}>{ "Add pair" }</button>
+            <button type="button" id="pick-add" {onclick} aria-describedby={full.then_some("pick-limit")}>{ "Add pair" }</button>
+            { limit.map(|l| html! { <span class="hint" id="pick-limit">{ l }</span> }).unwrap_or_default() }
         </div>
     }
 }

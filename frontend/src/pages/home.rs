@@ -41,22 +41,22 @@ pub fn home(p: &HomeProps) -> Html {
         }
     };
 
-    let matrix = match s.matrix() {
-        Some(Fetch::Ready(x)) => Some(x.clone()),
-        Some(Fetch::Failed(e)) => {
-            return html! {
-                <>
-                    <Freshness manifest={m.clone()} now={dom::now()} />
-                    <Controls manifest={m.clone()} view={s.view.clone()} act={act.clone()} />
-                    <ErrorPanel error={e.clone()} {on_retry} />
-                </>
-            };
-        }
-        _ => None,
-    };
+    let notes = (!s.notes.is_empty()).then(|| {
+        let items: Html = s
+            .notes
+            .iter()
+            .map(|n| html! { <li>{ n.clone() }</li> })
+            .collect();
+        html! { <div class="notes" role="status"><ul>{ items }</ul></div> }
+    });
 
-    let table = match &matrix {
-        Some(x) => {
+    let table = match s.matrix() {
+        // A broken matrix file is said, and the rest of the page stays:
+        // the controls (another window or statistic) and the graph.
+        Some(Fetch::Failed(e)) => {
+            html! { <ErrorPanel error={e.clone()} on_retry={on_retry.clone()} /> }
+        }
+        Some(Fetch::Ready(x)) => {
             let layout = Rc::new(grid::layout(&m, x, &s.view));
             let on_open = act.reform(|(pair, add)| Action::OpenPair { pair, add });
             let on_sort = act.reform(Action::SortByColumn);
@@ -79,7 +79,7 @@ pub fn home(p: &HomeProps) -> Html {
                 </>
             }
         }
-        None => html! { <p class="loading" aria-busy="true">{ "Loading the matrix…" }</p> },
+        _ => html! { <p class="loading" aria-busy="true">{ "Loading the matrix…" }</p> },
     };
 
     let paths = s.series_paths();
@@ -107,10 +107,11 @@ pub fn home(p: &HomeProps) -> Html {
     html! {
         <>
             <Freshness manifest={m.clone()} now={dom::now()} />
+            { notes.unwrap_or_default() }
             <Controls manifest={m.clone()} view={s.view.clone()} act={act.clone()} />
             { table }
             <Graph manifest={m.clone()} pairs={s.view.pairs.clone()} range={s.view.range.clone()}
-                {index} {series} act={act.clone()} />
+                {index} {series} note={s.graph_note.clone()} act={act.clone()} />
         </>
     }
 }
