@@ -1,0 +1,425 @@
+//! Drawing a prepared chart on any plotters backend.
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::prelude::*;
+use plotters::style::FontTransform;
+
+use super::fold::{Column, Prepared};
+use super::ticks::{tick_label, ticks, y_ticks};
+
+/// Colours of the chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Theme {
+    /// Background.
+    pub bg: (u8, u8, u8),
+    /// Text and axes.
+    pub fg: (u8, u8, u8),
+    /// Grid lines.
+    pub grid: (u8, u8, u8),
+    /// Device pixels per CSS pixel: sizes of text and lines scale by it.
+    pub scale: f64,
+}
+
+impl Theme {
+    /// On a light page.
+    pub fn light(scale: f64) -> Theme {
+        Theme {
+            bg: (255, 255, 255),
+            fg: (27, 27, 31),
+            grid: (216, 216, 224),
+            scale,
+        }
+    }
+
+    /// On a dark page (`prefers-color-scheme: dark`).
+    pub fn dark(scale: f64) -> Theme {
+        Theme {
+            bg: (21, 21, 26),
+            fg: (236, 236, 241),
+            grid: (51, 51, 61),
+            scale,
+        }
+    }
+}
+
+/// The pairs' colours: Okabe–Ito, distinguishable with every common colour-vision deficiency.
+pub const PALETTE: [(u8, u8, u8); 6] = [
+    (0, 114, 178),
+    (230, 159, 0),
+    (0, 158, 115),
+    (204, 121, 167),
+    (86, 180, 233),
+    (213, 94, 0),
+];
+
+const LEFT: f64 = 58.0;
+const RIGHT: f64 = 12.0;
+
+/// Width in pixels of the plotting area of a chart `width` pixels wide: the
+/// number of columns worth preparing.
+pub fn plot_width(width: u32, scale: f64) -> usize {
+    (f64::from(width) - (LEFT + RIGHT) * scale).max(1.0) as usize
+}
+
+/// A time axis whose key points are given (round local times).
+#[derive(Clone)]
+struct TimeAxis {
+    from: i64,
+    to: i64,
+    ticks: Vec<i64>,
+}
+
+impl Ranged for TimeAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = i64;
+
+    fn map(&self, v: &i64, limit: (i32, i32)) -> i32 {
+        let f = (*v - self.from) as f64 / (self.to - self.from).max(1) as f64;
+        limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<i64> {
+        if hint.weight().allow_light_points() || hint.max_num_points() == 0 {
+            return Vec::new();
+        }
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> std::ops::Range<i64> {
+        self.from..self.to
+    }
+}
+
+/// What was drawn, for tests and the page's data attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Drawn {
+    /// Pairs with at least one column.
+    pub lines: usize,
+    /// Columns drawn over all pairs.
+    pub columns: usize,
+    /// Columns with loss.
+    pub lossy: usize,
+}
+
+fn rgb(c: (u8, u8, u8)) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+/// A point in data coordinates: Unix seconds, ms.
+type Point = (i64, f64);
+
+/// Runs of contiguous columns that have a median: one band and one line each.
+fn runs(columns: &[Column]) -> Vec<&[Column]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for k in 0..=columns.len() {
+        let ends = k == columns.len()
+            || columns[k].p50.is_none()
+            || (k > start && columns[k].t0 != columns[k - 1].t1);
+        if ends {
+            if k > start {
+                out.push(&columns[start..k]);
+            }
+            start = if k < columns.len() && columns[k].p50.is_none() {
+                k + 1
+            } else {
+                k
+            };
+        }
+    }
+    out
+}
+
+/// Draws the chart on any plotters backend: the latency plot (grid, p10–p90
+/// bands, median lines, legend), below it the loss strip, then the time axis.
+///
+/// Layout is computed here in pixels rather than by plotters' `ChartBuilder`,
+/// which measures every label through the backend (on a canvas, by laying out
+/// DOM nodes) and weighs heavily in the wasm bundle.
+pub fn draw<DB: DrawingBackend>(
+    backend: DB,
+    p: &Prepared,
+    theme: &Theme,
+    tz: &dyn Fn(i64) -> i64,
+) -> Result<Drawn, String> {
+    use plotters::coord::types::RangedCoordf64;
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("drawing failed: {e}");
+    let s = theme.scale;
+    let px = |v: f64| (v * s).round() as i32;
+    let (fg, grid, bg) = (rgb(theme.fg), rgb(theme.grid), rgb(theme.bg));
+    let font = |size: f64| (FontFamily::SansSerif, size * s).into_font().color(&fg);
+    let at = |h: HPos, v: VPos| Pos::new(h, v);
+
+    let root = backend.into_drawing_area();
+    root.fill(&bg).map_err(err)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let rows = p.lines.len().max(1);
+    let (left, right, top) = (px(LEFT), px(RIGHT), px(10.0));
+    let axis_h = px(24.0);
+    let strip_h = px(6.0 + 9.0 * rows as f64);
+    let gap = px(6.0);
+    let plot_bottom = (h - axis_h - strip_h - gap).max(top + px(40.0));
+    let strip_top = plot_bottom + gap;
+    let strip_bottom = strip_top + strip_h;
+
+    let max_ticks = plot_width(w.max(0) as u32, s) / (px(80.0).max(1) as usize);
+    let (unit, tick_list) = ticks(p.from, p.to, max_ticks, tz);
+    let axis = TimeAxis {
+        from: p.from,
+        to: p.to,
+        ticks: tick_list,
+    };
+    let y: RangedCoordf64 = (p.y.0..p.y.1).into();
+    let plot = root.apply_coord_spec(
+        plotters::prelude::Cartesian2d::<TimeAxis, RangedCoordf64>::new(
+            axis.clone(),
+            y,
+            (left..w - right, plot_bottom..top),
+        ),
+    );
+    let strip_y: RangedCoordf64 = (0.0..rows as f64).into();
+    let strip = root.apply_coord_spec(
+        plotters::prelude::Cartesian2d::<TimeAxis, RangedCoordf64>::new(
+            axis.clone(),
+            strip_y,
+            (left..w - right, strip_bottom..strip_top),
+        ),
+    );
+
+    // Grid, y labels and the axis title.
+    let line = |a: (i32, i32), b: (i32, i32), c: &RGBColor| {
+        root.draw(&PathElement::new(vec![a, b], c.stroke_width(1)))
+            .map_err(err)
+    };
+    for v in y_ticks(p.y.0, p.y.1, 6) {
+        let (_, yy) = plot.map_coordinate(&(p.from, v));
+        line((left, yy), (w - right, yy), &grid)?;
+        let label = if p.y.1 - p.y.0 < 5.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.0}")
+        };
+        root.draw(&Text::new(
+            label,
+            (left - px(5.0), yy),
+            font(12.0).pos(at(HPos::Right, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    for &t in &axis.ticks {
+        let (xx, _) = plot.map_coordinate(&(t, p.y.0));
+        line((xx, top), (xx, strip_bottom), &grid)?;
+        root.draw(&Text::new(
+            tick_label(t, unit, tz),
+            (xx, strip_bottom + px(5.0)),
+            font(12.0).pos(at(HPos::Center, VPos::Top)),
+        ))
+        .map_err(err)?;
+    }
+    root.draw(&Text::new(
+        "RTT (ms)",
+        (px(4.0), (top + plot_bottom) / 2),
+        font(12.0)
+            .transform(FontTransform::Rotate270)
+            .pos(at(HPos::Center, VPos::Top)),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        "loss",
+        (left - px(5.0), (strip_top + strip_bottom) / 2),
+        font(11.0).pos(at(HPos::Right, VPos::Center)),
+    ))
+    .map_err(err)?;
+    for (a, b) in [
+        ((left, top), (left, plot_bottom)),
+        ((left, plot_bottom), (w - right, plot_bottom)),
+        ((left, strip_top), (left, strip_bottom)),
+        ((left, strip_bottom), (w - right, strip_bottom)),
+    ] {
+        line(a, b, &fg)?;
+    }
+
+    let mut drawn = Drawn::default();
+    let stroke = px(2.0).max(1) as u32;
+    for (k, l) in p.lines.iter().enumerate() {
+        let color = rgb(l.color);
+        if !l.columns.is_empty() {
+            drawn.lines += 1;
+        }
+        drawn.columns += l.columns.len();
+        for run in runs(&l.columns) {
+            let (band, points): (Vec<Point>, Vec<Point>) = if let [c] = run {
+                // A lone column: as wide as its time, so it shows.
+                let (lo, hi) = c.band.unwrap_or((f64::NAN, f64::NAN));
+                let v = c.p50.map_or(f64::NAN, |p| p[0]);
+                (
+                    vec![(c.t0, hi), (c.t1, hi), (c.t1, lo), (c.t0, lo)],
+                    vec![(c.t0, v), (c.t1, v)],
+                )
+            } else {
+                let mut band: Vec<(i64, f64)> = run
+                    .iter()
+                    .filter_map(|c| c.band.map(|(_, hi)| (c.t, hi)))
+                    .collect();
+                band.extend(
+                    run.iter()
+                        .rev()
+                        .filter_map(|c| c.band.map(|(lo, _)| (c.t, lo))),
+                );
+                let points = run
+                    .iter()
+                    .flat_map(|c| {
+                        let [f, lo, hi, l] = c.p50.unwrap_or([f64::NAN; 4]);
+                        let (a, b) = if l >= f { (lo, hi) } else { (hi, lo) };
+                        [(c.t, f), (c.t, a), (c.t, b), (c.t, l)]
+                    })
+                    .collect();
+                (band, points)
+            };
+            plot.draw(&Polygon::new(band, color.mix(0.22).filled()))
+                .map_err(err)?;
+            plot.draw(&PathElement::new(points, color.stroke_width(stroke)))
+                .map_err(err)?;
+        }
+        // The loss strip: one row per pair, a bar per column that lost
+        // connects, as tall as the loss (an eighth at least, so one lost
+        // connect shows).
+        let row = (rows - 1 - k) as f64;
+        for c in l.columns.iter().filter(|c| c.lost > 0) {
+            let hgt = 0.1 + 0.8 * c.loss().max(0.125);
+            strip
+                .draw(&Rectangle::new(
+                    [(c.t0, row + 0.1), (c.t1, row + hgt)],
+                    color.filled(),
+                ))
+                .map_err(err)?;
+            drawn.lossy += 1;
+        }
+    }
+
+    // Legend, top left inside the plot.
+    if drawn.lines > 0 {
+        let row_h = px(17.0);
+        let chars = p
+            .lines
+            .iter()
+            .map(|l| l.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let (x0, y0) = (left + px(8.0), top + px(6.0));
+        let width = px(34.0) + (chars as f64 * 7.2 * s) as i32;
+        root.draw(&Rectangle::new(
+            [
+                (x0, y0),
+                (x0 + width, y0 + px(6.0) + row_h * p.lines.len() as i32),
+            ],
+            ShapeStyle::from(bg.mix(0.85)).filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Rectangle::new(
+            [
+                (x0, y0),
+                (x0 + width, y0 + px(6.0) + row_h * p.lines.len() as i32),
+            ],
+            grid.stroke_width(1),
+        ))
+        .map_err(err)?;
+        for (k, l) in p.lines.iter().enumerate() {
+            let yy = y0 + px(3.0) + row_h * k as i32 + row_h / 2;
+            root.draw(&PathElement::new(
+                vec![(x0 + px(6.0), yy), (x0 + px(24.0), yy)],
+                rgb(l.color).stroke_width(px(3.0).max(1) as u32),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                l.label.clone(),
+                (x0 + px(30.0), yy),
+                font(12.0).pos(at(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+    }
+    root.present().map_err(err)?;
+    Ok(drawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::fold::{Input, prepare};
+    use crate::chart::testdata::{fixture, input, utc, year};
+
+    #[test]
+    fn draws_to_svg() {
+        let a = fixture("us-east-1/eu-west-1/1h.json");
+        let b = fixture("eu-west-1/us-east-1/1h.json");
+        let p = prepare(&[input(&a, 0), input(&b, 1)], None, plot_width(800, 1.0));
+        let mut svg = String::new();
+        let drawn = draw(
+            SVGBackend::with_string(&mut svg, (800, 360)),
+            &p,
+            &Theme::light(1.0),
+            &utc,
+        )
+        .unwrap();
+        assert_eq!(drawn.lines, 2);
+        assert_eq!(drawn.columns, 48);
+        assert_eq!(drawn.lossy, 4, "two lossy hours in each");
+        assert!(svg.contains("RTT (ms)"));
+        assert!(svg.contains("us-east-1 → eu-west-1"), "legend");
+        assert!(svg.contains("eu-west-1 → us-east-1"));
+        assert!(svg.contains("\n12:00\n"), "local-time axis labels");
+        assert!(svg.contains("\n20 Nov\n"), "the date at midnight");
+        // Per pair two runs (the gap at 5 breaks the line), each a band and a line.
+        assert_eq!(svg.matches("<polygon").count(), 4);
+        assert_eq!(
+            svg.matches("stroke=\"#0072B2\" stroke-width=\"2\"").count(),
+            2
+        );
+        assert_eq!(
+            svg.matches("stroke=\"#E69F00\" stroke-width=\"2\"").count(),
+            2
+        );
+    }
+
+    #[test]
+    fn draws_a_year_of_three_pairs() {
+        let series = [year("a", 70.0), year("b", 140.0), year("c", 200.0)];
+        let inputs: Vec<Input<'_>> = series
+            .iter()
+            .enumerate()
+            .map(|(k, s)| input(s, k))
+            .collect();
+        let width = 1000;
+        let p = prepare(&inputs, None, plot_width(width, 1.0));
+        let mut svg = String::new();
+        let drawn = draw(
+            SVGBackend::with_string(&mut svg, (width, 420)),
+            &p,
+            &Theme::dark(1.0),
+            &utc,
+        )
+        .unwrap();
+        assert_eq!(drawn.lines, 3);
+        assert!(drawn.columns <= 3 * plot_width(width, 1.0));
+        assert!(svg.contains("\nJan 2026\n"));
+    }
+
+    #[test]
+    fn nothing_to_draw_still_draws_axes() {
+        let p = prepare(&[], Some((0, 86_400)), 500);
+        let mut svg = String::new();
+        let drawn = draw(
+            SVGBackend::with_string(&mut svg, (600, 300)),
+            &p,
+            &Theme::light(2.0),
+            &utc,
+        )
+        .unwrap();
+        assert_eq!(drawn, Drawn::default());
+        assert!(svg.contains("RTT (ms)"));
+    }
+}

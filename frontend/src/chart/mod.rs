@@ -1,0 +1,19 @@
+//! The latency-over-time chart: data prepared apart from drawing, drawing
+//! generic over plotters' `DrawingBackend`.
+//!
+//! Three parts, a file each: `fold` cuts each series to the range and folds
+//! its points into at most one column per pixel ([`prepare`]); `ticks` puts
+//! the axes' ticks on round local times and round milliseconds; `draw` draws
+//! per pair a p10–p90 band and a median line, the loss per column in a strip
+//! below, the axes and a legend ([`draw`]). The browser draws on a canvas;
+//! host tests draw the same chart into an SVG string.
+
+mod draw;
+mod fold;
+#[cfg(test)]
+mod testdata;
+mod ticks;
+
+pub use draw::{Drawn, PALETTE, Theme, draw, plot_width};
+pub use fold::{Column, Input, Line, Prepared, prepare};
+pub use ticks::{Unit, tick_label, ticks, y_ticks};
