@@ -1,6 +1,8 @@
 //! Where the axes' ticks go and what they say: round local times, in the
 //! civil calendar of `shared::time`, and round milliseconds.
 
+use shared::time::{Civil, days_from_civil};
+
 /// Spacing of the time axis's ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -16,17 +18,18 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// `(year, month, day, hour, minute)` of Unix seconds `t` shifted by `offset`.
-fn civil(t: i64, offset: i64) -> (i64, usize, i64, i64, i64) {
-    let s = shared::time::rfc3339(t + offset);
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    (
-        n(0..4),
-        usize::try_from(n(5..7)).unwrap_or(1),
-        n(8..10),
-        n(11..13),
-        n(14..16),
-    )
+/// The local calendar date and time of Unix seconds `t`, `offset` seconds from UTC.
+fn civil(t: i64, offset: i64) -> Civil {
+    Civil::from_unix(t + offset)
+}
+
+/// The short name of month 1 to 12.
+fn month_name(month: u32) -> &'static str {
+    usize::try_from(month)
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("?")
 }
 
 /// Ticks on `[from, to)` at round local times, at most about `max` of them.
@@ -81,16 +84,16 @@ pub fn ticks(from: i64, to: i64, max: usize, tz: &dyn Fn(i64) -> i64) -> (Unit, 
             }
         }
         Unit::Months(m) => {
-            let (mut y, mut mo, ..) = civil(from, tz(from));
-            // Round up to the next month boundary that is a multiple of m.
-            let mut idx = y * 12 + mo as i64 - 1;
+            let start = civil(from, tz(from));
+            // Months since year 0, rounded up to the next month boundary
+            // that is a multiple of m.
+            let mut idx = start.year * 12 + i64::from(start.month) - 1;
             idx = (idx + 1).div_euclid(m) * m + if (idx + 1).rem_euclid(m) == 0 { 0 } else { m };
             for _ in 0..1000 {
-                y = idx.div_euclid(12);
-                mo = usize::try_from(idx.rem_euclid(12)).unwrap_or(0) + 1;
-                let Some(local) = shared::time::parse_rfc3339(&format!("{y:04}-{mo:02}-01")) else {
-                    break;
-                };
+                let year = idx.div_euclid(12);
+                // 1 ≤ month ≤ 12.
+                let month = u32::try_from(idx.rem_euclid(12)).unwrap_or(0) + 1;
+                let local = days_from_civil(year, month, 1) * D;
                 let t = local - tz(local);
                 if t >= to {
                     break;
@@ -107,12 +110,13 @@ pub fn ticks(from: i64, to: i64, max: usize, tz: &dyn Fn(i64) -> i64) -> (Unit, 
 
 /// The label of a tick.
 pub fn tick_label(t: i64, unit: Unit, tz: &dyn Fn(i64) -> i64) -> String {
-    let (y, mo, d, h, mi) = civil(t, tz(t));
-    let month = MONTHS.get(mo.wrapping_sub(1)).copied().unwrap_or("?");
+    let c = civil(t, tz(t));
+    let month = month_name(c.month);
+    let (h, mi) = (c.hour, c.minute);
     match unit {
         Unit::Hours(_) if h != 0 || mi != 0 => format!("{h:02}:{mi:02}"),
-        Unit::Hours(_) | Unit::Days(_) => format!("{d} {month}"),
-        Unit::Months(_) if mo == 1 => format!("{month} {y}"),
+        Unit::Hours(_) | Unit::Days(_) => format!("{} {month}", c.day),
+        Unit::Months(_) if c.month == 1 => format!("{month} {}", c.year),
         Unit::Months(_) => month.to_string(),
     }
 }
@@ -171,5 +175,51 @@ mod tests {
             shared::time::rfc3339(*t.last().unwrap()),
             "2026-11-09T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn month_ticks_follow_the_calendar_in_local_time() {
+        use shared::time::{parse_rfc3339, rfc3339};
+        // Five hours west of UTC: local midnight of the 1st is 05:00 UTC.
+        let est = |_: i64| -5 * 3600;
+        let from = parse_rfc3339("2023-12-15T00:00:00Z").unwrap();
+        let to = parse_rfc3339("2024-04-15T00:00:00Z").unwrap();
+        let (unit, t) = ticks(from, to, 5, &est);
+        assert_eq!(unit, Unit::Months(1));
+        let got: Vec<String> = t.iter().map(|&t| rfc3339(t)).collect();
+        assert_eq!(
+            got,
+            [
+                "2024-01-01T05:00:00Z",
+                "2024-02-01T05:00:00Z",
+                "2024-03-01T05:00:00Z",
+                "2024-04-01T05:00:00Z"
+            ],
+            "February 2024 has 29 days"
+        );
+        let labels: Vec<String> = t.iter().map(|&t| tick_label(t, unit, &est)).collect();
+        assert_eq!(labels, ["Jan 2024", "Feb", "Mar", "Apr"]);
+        // Three years in 6-month steps, over 2100 (no leap day).
+        let from = parse_rfc3339("2099-02-10T00:00:00Z").unwrap();
+        let (unit, t) = ticks(from, from + 3 * 365 * 86_400, 6, &utc);
+        assert_eq!(unit, Unit::Months(6));
+        let got: Vec<String> = t.iter().map(|&t| rfc3339(t)[..10].to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "2099-07-01",
+                "2100-01-01",
+                "2100-07-01",
+                "2101-01-01",
+                "2101-07-01",
+                "2102-01-01"
+            ]
+        );
+        assert_eq!(tick_label(t[1], unit, &utc), "Jan 2100");
+        assert_eq!(tick_label(t[2], unit, &utc), "Jul");
+        // Days: the day of the month, 29 February 2000 too.
+        let leap = parse_rfc3339("2000-02-29T00:00:00Z").unwrap();
+        assert_eq!(tick_label(leap, Unit::Days(1), &utc), "29 Feb");
+        assert_eq!(tick_label(leap + 86_400, Unit::Days(1), &utc), "1 Mar");
     }
 }
