@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::dom;
-use crate::hooks::{use_feed, use_hash_sync};
+use crate::hooks::{use_feed, use_focus, use_hash_sync};
 use crate::pages::api::ApiPage;
 use crate::pages::home::Home;
 use crate::state::{Action, State};
@@ -15,6 +15,7 @@ pub fn app() -> Html {
     let state = use_reducer(|| State::from_hash(&dom::hash()));
     use_feed(&state);
     use_hash_sync(&state);
+    use_focus(&state);
     let act = {
         let d = state.dispatcher();
         (*use_memo((), move |_| {
@@ -37,9 +38,19 @@ pub fn app() -> Html {
         }
     };
     let current = |r: Route| (state.view.route == r).then_some("page");
+    // The hash holds the view, so the skip link moves focus itself rather
+    // than navigating to `#matrix`.
+    let skip = (state.view.route == Route::Home).then(|| {
+        let onclick = Callback::from(|e: MouseEvent| {
+            e.prevent_default();
+            dom::focus("#matrix td[tabindex=\"0\"]");
+        });
+        html! { <a class="skip" href="#matrix" {onclick}>{ "Skip to the matrix" }</a> }
+    });
 
     html! {
         <>
+            { skip.unwrap_or_default() }
             <header>
                 <h1>{ "CloudPing" }</h1>
                 <p class="tagline">{ "Round-trip time between AWS regions: TCP connects to each region's DynamoDB endpoint." }</p>

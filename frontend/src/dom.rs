@@ -132,3 +132,51 @@ pub fn scroll_to(id: &str) {
         el.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }
+
+/// Scrolls the matrix the least needed to show `cell` whole, clear of the
+/// sticky column headers and row header, then the page to show the matrix.
+pub fn reveal(cell: &web_sys::Element) {
+    let Some(scroller) = cell.closest(".matrix-scroll").ok().flatten() else {
+        return;
+    };
+    let head = scroller
+        .query_selector("thead")
+        .ok()
+        .flatten()
+        .map_or(0.0, |h| h.get_bounding_client_rect().height());
+    let side = cell
+        .parent_element()
+        .and_then(|tr| tr.first_element_child())
+        .map_or(0.0, |th| th.get_bounding_client_rect().width());
+    let s = scroller.get_bounding_client_rect();
+    let r = cell.get_bounding_client_rect();
+    let (top, left) = (s.top() + head, s.left() + side);
+    let bottom = s.top() + f64::from(scroller.client_height());
+    let right = s.left() + f64::from(scroller.client_width());
+    let shift = |lo: f64, hi: f64, a: f64, b: f64| {
+        if a < lo {
+            a - lo
+        } else if b > hi {
+            (b - hi).min(a - lo)
+        } else {
+            0.0
+        }
+    };
+    let dy = shift(top, bottom, r.top(), r.bottom());
+    let dx = shift(left, right, r.left(), r.right());
+    scroller.set_scroll_top(scroller.scroll_top() + dy.round() as i32);
+    scroller.set_scroll_left(scroller.scroll_left() + dx.round() as i32);
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    opts.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+    cell.scroll_into_view_with_scroll_into_view_options(&opts);
+}
+
+/// Moves focus to the first element matching `selector`, if there is one.
+pub fn focus(selector: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|el| el.focus().is_ok())
+}

@@ -14,14 +14,7 @@ pub fn sort_small<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
     }
 }
 
-/// A latency in ms for a cell: one decimal under 100 ms, none above.
-pub fn ms(v: f64) -> String {
-    if v < 100.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.0}")
-    }
-}
+pub use shared::display::{cell_ms as ms, count};
 
 /// A statistic in ms with the digits it really has (see the manifest's
 /// precision): mean, min and max to the microsecond; a percentile, good to
@@ -30,6 +23,14 @@ pub fn ms(v: f64) -> String {
 pub fn stat_ms(stat: &str, v: f64) -> String {
     let decimals = shared::feed::v2::Precision::PUBLISHED.decimals(stat, v);
     format!("{v:.decimals$}")
+}
+
+/// A moment for people: `2026-11-20 12:05 UTC` (seconds only when not 0).
+pub fn utc(unix: i64) -> String {
+    let s = shared::time::rfc3339(unix);
+    let s = s.trim_end_matches('Z').replacen('T', " ", 1);
+    let s = s.strip_suffix(":00").unwrap_or(&s);
+    format!("{s} UTC")
 }
 
 /// "updated 4 min ago" from an age in seconds.
@@ -70,6 +71,8 @@ mod tests {
         assert_eq!(stat_ms("p50", 1520.0), "1520");
         assert_eq!(stat_ms("min", 11.848), "11.848");
         assert_eq!(stat_ms("mean", 217.4), "217.400");
+        assert_eq!(utc(1_763_640_300), "2025-11-20 12:05 UTC");
+        assert_eq!(utc(1_763_640_301), "2025-11-20 12:05:01 UTC");
         assert_eq!(age(30.0), "just now");
         assert_eq!(age(240.0), "4 min ago");
         assert_eq!(age(7200.0), "2 h ago");

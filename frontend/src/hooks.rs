@@ -64,3 +64,14 @@ pub fn use_hash_sync(state: &UseReducerHandle<State>) {
         }
     });
 }
+
+/// Moves keyboard focus where the state says, once the change is drawn
+/// (effects run after the DOM is updated).
+#[hook]
+pub fn use_focus(state: &UseReducerHandle<State>) {
+    use_effect_with(state.focus.clone(), |focus| {
+        if let Some((_, selector)) = focus {
+            dom::focus(selector);
+        }
+    });
+}

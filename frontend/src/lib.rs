@@ -6,22 +6,24 @@
 //! never a blank page or a panic.
 //!
 //! Pure parts (the [`view`] in the URL hash, the [`state`] reducer, the
-//! matrix [`grid`], [`chart`] data and drawing, [`export`]s) are tested on
+//! matrix [`grid`] and its [`keys`], [`chart`] data and drawing, [`export`]s) are tested on
 //! the host; components in headless Chromium (`tests/browser.rs`).
 
 pub mod api;
 pub mod app;
 pub mod chart;
-pub mod color;
 pub mod components;
 pub mod dom;
 pub mod export;
 pub mod format;
 pub mod grid;
 pub mod hooks;
+pub mod keys;
 pub mod pages;
 pub mod span;
 pub mod state;
 pub mod view;
 
 pub use app::App;
+/// The cells' colours, shared with the prerendered page.
+pub use shared::display as color;

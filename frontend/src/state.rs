@@ -71,6 +71,21 @@ pub struct State {
     /// The view differs from the followed link only by fallbacks: the
     /// address bar is corrected in place, without a history entry.
     pub corrected: bool,
+    /// Where keyboard focus goes once the change is drawn (a CSS selector),
+    /// numbered so that the same place twice still moves it: after a pair is
+    /// removed, to the next pair's remove button or, with none left, to the
+    /// pair's cell; after the graph is closed, to the first pair's cell.
+    pub focus: Option<(u32, String)>,
+}
+
+/// The selector of a pair's cell in the matrix.
+pub fn cell_selector((src, dst): &Pair) -> String {
+    format!("#matrix td[data-src=\"{src}\"][data-dst=\"{dst}\"]")
+}
+
+/// The selector of a pair's remove button in the graph.
+pub fn remove_selector((src, dst): &Pair) -> String {
+    format!("ul.pairs li[data-pair=\"{src}:{dst}\"] button.remove")
 }
 
 /// Every change to [`State`].
@@ -203,8 +218,24 @@ impl State {
                     v.pairs.push(pair);
                 }
             }
-            Action::RemovePair(pair) => v.pairs.retain(|p| *p != pair),
-            Action::ClearPairs => v.pairs.clear(),
+            Action::RemovePair(pair) => {
+                let at = v.pairs.iter().position(|p| *p == pair);
+                v.pairs.retain(|p| *p != pair);
+                if let Some(at) = at {
+                    let to = match v.pairs.get(at).or(v.pairs.last()) {
+                        Some(next) => remove_selector(next),
+                        None => cell_selector(&pair),
+                    };
+                    self.focus = Some((self.focus.as_ref().map_or(0, |f| f.0 + 1), to));
+                }
+            }
+            Action::ClearPairs => {
+                if let Some(first) = v.pairs.first() {
+                    let to = cell_selector(first);
+                    self.focus = Some((self.focus.as_ref().map_or(0, |f| f.0 + 1), to));
+                }
+                v.pairs.clear();
+            }
             Action::Range(r) => v.range = r,
             Action::Started(want) => match want {
                 Want::Manifest => self.manifest = Some(Fetch::Loading),
@@ -566,6 +597,51 @@ mod tests {
         assert_eq!(s.view.pairs, vec![pair("c", "d")]);
         s.apply(Action::RemovePair(pair("c", "d")));
         assert!(s.view.pairs.is_empty());
+    }
+
+    #[test]
+    fn focus_lands_somewhere_sensible_after_a_pair_goes() {
+        let mut s = State::default();
+        for (a, b) in [("a", "b"), ("c", "d"), ("e", "f")] {
+            s.apply(Action::OpenPair {
+                pair: pair(a, b),
+                add: true,
+            });
+        }
+        s.apply(Action::RemovePair(pair("c", "d")));
+        assert_eq!(
+            s.focus,
+            Some((0, remove_selector(&pair("e", "f")))),
+            "the next pair's ×"
+        );
+        s.apply(Action::RemovePair(pair("e", "f")));
+        assert_eq!(
+            s.focus,
+            Some((1, remove_selector(&pair("a", "b")))),
+            "the one before, at the end"
+        );
+        s.apply(Action::RemovePair(pair("a", "b")));
+        assert_eq!(
+            s.focus,
+            Some((2, cell_selector(&pair("a", "b")))),
+            "the graph closed: back to its cell"
+        );
+        s.apply(Action::RemovePair(pair("x", "y")));
+        assert_eq!(
+            s.focus.as_ref().map(|f| f.0),
+            Some(2),
+            "a pair not shown moves nothing"
+        );
+        s.apply(Action::OpenPair {
+            pair: pair("g", "h"),
+            add: false,
+        });
+        s.apply(Action::ClearPairs);
+        assert_eq!(s.focus, Some((3, cell_selector(&pair("g", "h")))));
+        assert_eq!(
+            cell_selector(&pair("g", "h")),
+            r#"#matrix td[data-src="g"][data-dst="h"]"#
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod catalog;
+pub mod display;
 pub mod feed;
 pub mod geo;
 pub mod round;

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::api::{self, Shared};
 use crate::grid::Layout;
-use crate::{dom, export};
+use crate::{dom, export, format};
 
 /// Props of [`MatrixDownloads`].
 #[derive(Properties, PartialEq)]
@@ -62,7 +62,7 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
         .raw
         .iter()
         .rev()
-        .map(|d| html! { <li><a href={api::url(&d.path)}>{ d.date.clone() }</a>{ format!(" ({} rounds)", d.rounds) }</li> })
+        .map(|d| html! { <li><a href={api::url(&d.path)}>{ d.date.clone() }</a>{ format!(" ({} rounds)", format::count(d.rounds)) }</li> })
         .collect();
     let raw = (!p.manifest.raw.is_empty()).then(|| {
         html! {

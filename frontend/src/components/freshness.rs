@@ -22,19 +22,24 @@ pub fn freshness(p: &FreshnessProps) -> Html {
     let m = &p.manifest;
     let banner = m.simulated.then(|| html! {
         <div class="banner" role="note">
-            { "Simulated data: this feed was made by `cloudping simulate` from a latency model, not measured." }
+            { "Simulated data: this feed was made by " }<code>{ "cloudping simulate" }</code>{ " from a latency model, not measured." }
         </div>
     });
     let updated = shared::time::parse_rfc3339(&m.generated_at).map(|t| {
-        html! { <p class="freshness">{ format!("Updated {} ({} UTC)", format::age(p.now - t as f64), m.generated_at) }</p> }
+        html! { <p class="freshness">{ format!("Updated {} ({})", format::age(p.now - t as f64), format::utc(t)) }</p> }
     });
     let stale = span::stale(m, p.now).map(|age| {
-        let newest = m.data_end.clone().unwrap_or_else(|| m.generated_at.clone());
+        let newest = m
+            .data_end
+            .as_deref()
+            .and_then(shared::time::parse_rfc3339)
+            .or_else(|| shared::time::parse_rfc3339(&m.generated_at))
+            .map_or_else(String::new, format::utc);
         html! {
             <p class="stale" role="status">
                 <strong>{ "Stale: " }</strong>
                 { format!(
-                    "the newest round is from {} ({newest} UTC), more than {} intervals of {} min ago; measurements or publishing may have stopped.",
+                    "the newest round is from {} ({newest}), more than {} intervals of {} min ago; measurements or publishing may have stopped.",
                     format::age(age), span::STALE_INTERVALS, m.interval_seconds / 60
                 ) }
             </p>

@@ -13,6 +13,7 @@ use crate::api::Shared;
 use crate::color;
 use crate::format;
 use crate::grid::{self, Layout};
+use crate::keys::{self, Move};
 use crate::view::{Pair, Sort};
 
 /// Props of [`MatrixTable`].
@@ -58,17 +59,20 @@ fn cell_of(e: &Event) -> Option<(HtmlElement, usize, usize)> {
     Some((td, i, j))
 }
 
+/// The window's size in CSS px, without its scroll bars.
+fn viewport() -> (f64, f64) {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .map_or((1024.0, 768.0), |e| {
+            (f64::from(e.client_width()), f64::from(e.client_height()))
+        })
+}
+
 /// Where the details of a cell go: beside it, inside the window.
 fn tip_at(td: &HtmlElement, i: usize, j: usize) -> Tip {
     let r = td.get_bounding_client_rect();
-    let (vw, vh) = web_sys::window()
-        .map(|w| {
-            let px = |v: Result<wasm_bindgen::JsValue, _>| {
-                v.ok().and_then(|v| v.as_f64()).unwrap_or(1024.0)
-            };
-            (px(w.inner_width()), px(w.inner_height()))
-        })
-        .unwrap_or((1024.0, 768.0));
+    let (vw, vh) = viewport();
     const W: f64 = 270.0;
     const H: f64 = 330.0;
     let x = if r.right() + 8.0 + W <= vw {
@@ -132,7 +136,16 @@ fn row(p: &RowProps) -> Html {
             }
         })
         .collect();
-    html! { <tr><th scope="row" class="src" title={p.name.clone()}>{ s.clone() }</th>{ cells }</tr> }
+    // Narrow screens show the short code; the full one stays for screen readers.
+    html! {
+        <tr>
+            <th scope="row" class="src" title={p.name.clone()}>
+                <span class="long">{ s.clone() }</span>
+                <span class="short" aria-hidden="true">{ color::short_code(s) }</span>
+            </th>
+            { cells }
+        </tr>
+    }
 }
 
 /// The matrix as a real table: rows = source, columns = destination.
@@ -277,7 +290,12 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
     let onkeydown = {
         let on_open = props.on_open.clone();
         let tbody = tbody.clone();
+        let tip = tip.clone();
         Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                tip.set(None);
+                return;
+            }
             let Some((td, i, j)) = cell_of(&e) else {
                 return;
             };
@@ -290,52 +308,53 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
             else {
                 return;
             };
-            let r = i64::from(tr.section_row_index());
-            let c = i64::from(cell.cell_index()) - 1;
-            let (last_r, last_c) = (rows as i64 - 1, cols as i64 - 1);
-            let to = match e.key().as_str() {
-                "ArrowRight" => Some((r, c + 1)),
-                "ArrowLeft" => Some((r, c - 1)),
-                "ArrowDown" => Some((r + 1, c)),
-                "ArrowUp" => Some((r - 1, c)),
-                "Home" if e.ctrl_key() => Some((0, 0)),
-                "End" if e.ctrl_key() => Some((last_r, last_c)),
-                "Home" => Some((r, 0)),
-                "End" => Some((r, last_c)),
-                "PageDown" => Some((r + 10, c)),
-                "PageUp" => Some((r - 10, c)),
-                "Enter" | " " => {
+            let r = usize::try_from(tr.section_row_index()).unwrap_or(0);
+            let c = usize::try_from(cell.cell_index() - 1).unwrap_or(0);
+            match keys::on_key(
+                &e.key(),
+                e.ctrl_key() || e.meta_key(),
+                e.shift_key(),
+                (r, c),
+                (rows, cols),
+            ) {
+                Some(Move::Open { add }) => {
                     e.prevent_default();
                     if let Some(p) = pair_of(i, j) {
-                        on_open.emit((p, e.shift_key()));
+                        on_open.emit((p, add));
                     }
-                    None
                 }
-                _ => None,
-            };
-            if let Some((nr, nc)) = to {
-                e.prevent_default();
-                let (nr, nc) = (nr.clamp(0, last_r), nc.clamp(0, last_c));
-                let target = tbody
-                    .cast::<Element>()
-                    .and_then(|b| b.children().item(u32::try_from(nr).ok()?))
-                    .and_then(|row| row.children().item(u32::try_from(nc + 1).ok()?))
-                    .and_then(|el| el.dyn_into::<HtmlElement>().ok());
-                if let Some(t) = target {
-                    let _ = t.focus();
+                Some(Move::To(nr, nc)) => {
+                    e.prevent_default();
+                    let target = tbody
+                        .cast::<Element>()
+                        .and_then(|b| b.children().item(u32::try_from(nr).ok()?))
+                        .and_then(|row| row.children().item(u32::try_from(nc + 1).ok()?))
+                        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+                    if let Some(t) = target {
+                        let _ = t.focus();
+                        // The sticky headers would cover a cell scrolled to
+                        // the edge; the scroller's scroll-padding keeps it clear.
+                        crate::dom::reveal(&t);
+                    }
                 }
+                None => {}
             }
         })
     };
 
+    let on_close = {
+        let tip = tip.clone();
+        Callback::from(move |()| tip.set(None))
+    };
     let details = tip.and_then(|t| {
         let d = grid::details(&props.manifest, m, t.i, t.j, &props.stat)?;
-        Some(html! { <CellTip details={d} stat={props.stat.clone()} x={t.x} y={t.y} /> })
+        Some(html! { <CellTip details={d} stat={props.stat.clone()} x={t.x} y={t.y} {on_close} /> })
     });
 
     html! {
         <div class="matrix-wrap">
-            <p class="hint">{ "Hover or focus a cell for every figure; arrow keys move between cells, Enter or a click opens the pair's graph (Shift adds it); a column header sorts the rows." }</p>
+            <p class="hint">{ "Hover or focus a cell for every figure (Escape hides them); arrow keys move between cells, Enter or a click opens the pair's graph (Shift adds it); a column header sorts the rows." }</p>
+            <div class="matrix-scroll">
             <table class="matrix" id="matrix" {onmouseover} {onmouseleave} {onfocusin} {onfocusout} {onclick} {onkeydown}>
                 <caption>
                     { format!("{} round-trip time in milliseconds over {} — rows: source region, columns: destination region", props.stat, m.window) }
@@ -345,6 +364,7 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
                 </thead>
                 <tbody ref={tbody}>{ body }</tbody>
             </table>
+            </div>
             { details.unwrap_or_default() }
         </div>
     }
@@ -361,12 +381,35 @@ pub struct TipProps {
     pub x: f64,
     /// Top edge.
     pub y: f64,
+    /// Hides the details (their × on a phone).
+    #[prop_or_default]
+    pub on_close: Callback<()>,
 }
 
 /// Every figure of one pair: statistics, samples, loss, fiber floor and stretch.
 #[function_component(CellTip)]
 pub fn cell_tip(p: &TipProps) -> Html {
     let d = &p.details;
+    let node = use_node_ref();
+    {
+        // Placed by estimate before it is drawn; once drawn, its real size
+        // keeps it inside the window.
+        let node = node.clone();
+        use_effect_with(
+            (p.x, p.y, d.src.clone(), d.dst.clone()),
+            move |(x, y, _, _)| {
+                if let Some(el) = node.cast::<HtmlElement>() {
+                    let r = el.get_bounding_client_rect();
+                    let (vw, vh) = viewport();
+                    let left = x.min(vw - r.width() - 4.0).max(4.0);
+                    let top = y.min(vh - r.height() - 4.0).max(4.0);
+                    let _ = el.style().set_property("left", &format!("{left:.0}px"));
+                    let _ = el.style().set_property("top", &format!("{top:.0}px"));
+                }
+            },
+        );
+    }
+    let close = p.on_close.reform(|_: MouseEvent| ());
     let stats: Html = d
         .stats
         .iter()
@@ -392,14 +435,15 @@ pub fn cell_tip(p: &TipProps) -> Html {
         stretch
     };
     html! {
-        <div id="cell-tip" class="tip" role="tooltip" style={format!("left:{:.0}px;top:{:.0}px", p.x, p.y)}>
+        <div id="cell-tip" class="tip" role="tooltip" ref={node} style={format!("left:{:.0}px;top:{:.0}px", p.x, p.y)}>
+            <button type="button" class="tip-close" onclick={close} aria-label="Hide these details">{ "×" }</button>
             <p class="tip-title"><strong>{ format!("{} → {}", d.src, d.dst) }</strong></p>
             <p class="tip-names">{ format!("{} to {}", d.src_name, d.dst_name) }</p>
             <table class="tip-stats">
                 <tbody>
                     { stats }
-                    <tr><th scope="row">{ "samples" }</th><td data-stat="samples">{ d.samples }</td></tr>
-                    <tr><th scope="row">{ "lost" }</th><td data-stat="lost">{ format!("{} ({loss})", d.lost) }</td></tr>
+                    <tr><th scope="row">{ "samples" }</th><td data-stat="samples">{ format::count(d.samples) }</td></tr>
+                    <tr><th scope="row">{ "lost" }</th><td data-stat="lost">{ format!("{} ({loss})", format::count(d.lost)) }</td></tr>
                     <tr><th scope="row">{ "fiber floor" }</th><td data-stat="floor">{ floor }</td></tr>
                     <tr><th scope="row">{ format!("stretch ({} ÷ floor)", p.stat) }</th><td data-stat="stretch">{ stretch }</td></tr>
                 </tbody>

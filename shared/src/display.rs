@@ -1,0 +1,204 @@
+//! How a latency looks in the matrix: its text and its colour. Shared by the
+//! site and the page the publisher prerenders, so the two draw the same cells.
+//!
+//! The scale is colour-blind safe and sequential: viridis (perceptually uniform, readable with the common colour-vision
+//! deficiencies and in greyscale) over a log scale of milliseconds, since
+//! latencies span two orders of magnitude (1 ms in-region, 300 ms antipodal).
+
+/// Viridis at 9 evenly spaced stops.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (68, 1, 84),
+    (71, 44, 122),
+    (59, 81, 139),
+    (44, 113, 142),
+    (33, 144, 141),
+    (39, 173, 129),
+    (92, 200, 99),
+    (170, 220, 50),
+    (253, 231, 37),
+];
+
+/// Lowest and highest values of the scale, ms.
+pub const SCALE_MS: (f64, f64) = (1.0, 350.0);
+
+/// Position of `ms` on the scale, 0 (fast) to 1 (slow).
+pub fn position(ms: f64) -> f64 {
+    let (lo, hi) = SCALE_MS;
+    ((ms.max(lo).ln() - lo.ln()) / (hi.ln() - lo.ln())).clamp(0.0, 1.0)
+}
+
+/// Background colour for a latency: yellow-green for fast, deep purple for slow.
+pub fn background(ms: f64) -> (u8, u8, u8) {
+    // Fast is bright, slow is dark: reverse viridis.
+    let t = 1.0 - position(ms);
+    let x = t * (VIRIDIS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
+    let f = x - i as f64;
+    let lerp = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+    (lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
+}
+
+/// WCAG relative luminance of an sRGB colour, 0 (black) to 1 (white).
+pub fn luminance(c: (u8, u8, u8)) -> f64 {
+    let lin = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.040_45 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+}
+
+/// WCAG contrast ratio of two colours, 1 to 21.
+pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Black or white text, whichever contrasts more with `bg`. One of the two
+/// always reaches 4.58:1 (the worst case is a luminance of 0.179), so every
+/// colour of the scale meets WCAG AA for text.
+pub fn text_on(bg: (u8, u8, u8)) -> &'static str {
+    if contrast(bg, (0, 0, 0)) >= contrast(bg, (255, 255, 255)) {
+        "#000"
+    } else {
+        "#fff"
+    }
+}
+
+/// A region code in the short form AWS itself uses in zone IDs (`use1`,
+/// `apne1`, `euc1`): the first part, the compass word's initials, the number.
+/// The matrix shows it on narrow screens, where full codes leave room for
+/// two columns.
+pub fn short_code(code: &str) -> String {
+    let parts: Vec<&str> = code.split('-').collect();
+    let [first, middle @ .., number] = parts.as_slice() else {
+        return code.to_string();
+    };
+    let mut out = (*first).to_string();
+    for word in middle {
+        let abbr = match *word {
+            "northeast" => "ne",
+            "northwest" => "nw",
+            "southeast" => "se",
+            "southwest" => "sw",
+            w => &w[..w.len().min(1)],
+        };
+        out.push_str(abbr);
+    }
+    out.push_str(number);
+    out
+}
+
+/// A latency as a cell shows it: one decimal under 100 ms, none above.
+pub fn cell_ms(v: f64) -> String {
+    if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A count with its thousands grouped by a narrow no-break space, as SI
+/// writes them (`2 880`, `1 234 567`): readable in every locale.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 2);
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// CSS for a cell showing `ms`.
+pub fn cell_style(ms: f64) -> String {
+    let bg = background(ms);
+    format!(
+        "background:rgb({},{},{});color:{}",
+        bg.0,
+        bg.1,
+        bg.2,
+        text_on(bg)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_is_monotonic_and_clamped() {
+        assert_eq!(position(0.1), 0.0);
+        assert_eq!(position(10_000.0), 1.0);
+        let mut last = -1.0;
+        for ms in [1.0, 5.0, 20.0, 70.0, 150.0, 300.0] {
+            let p = position(ms);
+            assert!(p > last);
+            last = p;
+        }
+        assert_eq!(background(1.0), VIRIDIS[8]);
+        assert_eq!(background(350.0), VIRIDIS[0]);
+        assert_eq!(text_on(VIRIDIS[0]), "#fff");
+        assert_eq!(text_on(VIRIDIS[8]), "#000");
+    }
+
+    #[test]
+    fn every_colour_of_the_scale_has_text_of_at_least_4_5_to_1() {
+        let mut worst = f64::MAX;
+        for k in 0..=4000 {
+            let ms = 0.5 + f64::from(k) * 0.1;
+            let bg = background(ms);
+            let fg = if text_on(bg) == "#000" {
+                (0, 0, 0)
+            } else {
+                (255, 255, 255)
+            };
+            worst = worst.min(contrast(bg, fg));
+        }
+        assert!(worst >= 4.5, "lowest text contrast {worst:.2}:1");
+        // The focus ring is black and white: one of them is ≥ 4.5:1 on any cell.
+        for k in 0..=4000 {
+            let bg = background(0.5 + f64::from(k) * 0.1);
+            assert!(contrast(bg, (0, 0, 0)).max(contrast(bg, (255, 255, 255))) >= 4.5);
+        }
+    }
+
+    #[test]
+    fn contrast_is_wcag() {
+        assert!((contrast((0, 0, 0), (255, 255, 255)) - 21.0).abs() < 1e-9);
+        assert!((contrast((118, 118, 118), (255, 255, 255)) - 4.54).abs() < 0.01);
+        assert_eq!(contrast((9, 9, 9), (9, 9, 9)), 1.0);
+    }
+
+    #[test]
+    fn short_codes_are_the_zone_id_prefixes() {
+        for (code, short) in [
+            ("us-east-1", "use1"),
+            ("ap-northeast-1", "apne1"),
+            ("ap-southeast-5", "apse5"),
+            ("eu-central-2", "euc2"),
+            ("mx-central-1", "mxc1"),
+            ("ca-west-1", "caw1"),
+            ("us-gov-west-1", "usgw1"),
+            ("local", "local"),
+        ] {
+            assert_eq!(short_code(code), short, "{code}");
+        }
+    }
+
+    #[test]
+    fn cells_and_counts_read_well() {
+        assert_eq!(cell_ms(68.42), "68.4");
+        assert_eq!(cell_ms(146.1), "146");
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(2880), "2\u{202f}880");
+        assert_eq!(count(1_234_567), "1\u{202f}234\u{202f}567");
+    }
+}
