@@ -188,4 +188,4 @@ run aws s3 cp dist/index.html "s3://$BucketName/index.html" --region "$home" \
 run aws cloudfront create-invalidation --distribution-id "$DistributionId" --paths /index.html /
 
 step "done"
-printf 'deploy: CloudPing is at %s (the feed appears after the first publish, within 15 minutes)\n' "$SiteUrl"
+printf 'deploy: CloudPing is at %s (the feed, and the matrix prerendered into the page, appear with the next publish, within 15 minutes)\n' "$SiteUrl"

@@ -76,7 +76,7 @@ enum Command {
     /// p50/p90/p99 and mean in ms and loss, per pair, for e.g. one week last
     /// month: `cloudping stats --from 2026-10-05 --to 2026-10-12 --pairs us-east-1:eu-west-1`.
     Stats(stats::Args),
-    /// Simulate (if the store is empty), roll up, publish, copy the site in and serve it.
+    /// Copy the site in, simulate (if the store is empty), roll up, publish (prerendering the page) and serve it.
     Demo(DemoArgs),
 }
 
@@ -165,6 +165,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => rt.block_on(stats::run(&open_store(&cli)?, args)),
         Command::Demo(args) => {
             let st = open_store(&cli)?;
+            // The site first: the publish prerenders into its index.html.
+            copy_site(&args.site, &cli.bucket)?;
             rt.block_on(async {
                 if st.count_rounds()? == 0 {
                     simulate::run(&st, &args.simulate).await?;
@@ -177,7 +179,6 @@ pub fn run(cli: Cli) -> Result<()> {
                 rollup(&st, false).await?;
                 publish(&st, &cli.bucket, &publisher::export::Options::at(now())).await
             })?;
-            copy_site(&args.site, &cli.bucket)?;
             if args.no_serve {
                 return Ok(());
             }
@@ -293,6 +294,7 @@ fn copy_site(site: &std::path::Path, bucket: &std::path::Path) -> Result<()> {
             site.display()
         );
     }
+    std::fs::create_dir_all(bucket).with_context(|| format!("creating {}", bucket.display()))?;
     let mut copied = 0;
     for entry in std::fs::read_dir(site).with_context(|| format!("reading {}", site.display()))? {
         let entry = entry?;

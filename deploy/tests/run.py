@@ -79,6 +79,8 @@ ALLOWED = {
         ("dynamodb:PutItem", arn_table("summaries")),  # set_meta (schemas published)
         ("s3:GetObject", f"{BUCKET_ARN}/data/v2/*"),  # the previous manifest
         ("s3:PutObject", f"{BUCKET_ARN}/data/v2/*"),  # the feed
+        ("s3:GetObject", f"{BUCKET_ARN}/index.html"),  # the page's template
+        ("s3:PutObject", f"{BUCKET_ARN}/index.html"),  # the page, prerendered
         ("s3:ListBucket", BUCKET_ARN),  # a missing object is a 404, not a 403
         ("logs:CreateLogStream", arn_log_group("publish", HOME)),
         ("logs:PutLogEvents", arn_log_group("publish", HOME)),

@@ -1,7 +1,10 @@
 //! The app shell: state, fetching, the URL hash, and the page for the route.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
+use crate::api::Fetch;
 use crate::dom;
 use crate::hooks::{use_feed, use_focus, use_hash_sync};
 use crate::pages::api::ApiPage;
@@ -9,13 +12,65 @@ use crate::pages::home::Home;
 use crate::state::{Action, State};
 use crate::view::Route;
 
+/// Props of [`App`].
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// The state to start from instead of the URL's: what the publisher
+    /// prerenders (see [`crate::prerender`]).
+    #[prop_or_default]
+    pub initial: Option<Rc<State>>,
+}
+
+/// Whether the page shows what it will go on showing: the full matrix (or
+/// why not), or another page. Until then a prerendered page stays in front.
+fn settled(s: &State) -> bool {
+    s.view.route == Route::Api
+        || matches!(s.manifest, Some(Fetch::Failed(_)))
+        || matches!(s.matrix(), Some(Fetch::Failed(_)))
+        || matches!(s.full_matrix(), Some(Fetch::Ready(_) | Fetch::Failed(_)))
+}
+
+/// Starts the app. Over a page the publisher prerendered, the app renders
+/// hidden beside it and takes its place once settled, so the reader sees
+/// the static matrix, then the same matrix live, and nothing in between.
+pub fn mount() {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let pre = doc
+        .as_ref()
+        .and_then(|d| d.get_element_by_id(dom::PRERENDER_ID))
+        .filter(|p| p.child_element_count() > 0);
+    let root = doc.zip(pre).and_then(|(doc, pre)| {
+        let root = doc.create_element("div").ok()?;
+        root.set_id(dom::APP_ID);
+        root.set_attribute("hidden", "").ok()?;
+        pre.after_with_node_1(&root).ok()?;
+        Some(root)
+    });
+    match root {
+        Some(root) => {
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}
+
 /// The whole app.
 #[function_component(App)]
-pub fn app() -> Html {
-    let state = use_reducer(|| State::from_hash(&dom::hash()));
+pub fn app(props: &AppProps) -> Html {
+    let initial = props.initial.clone();
+    let state = use_reducer(move || {
+        initial.map_or_else(|| State::from_hash(&dom::hash()), |s| (*s).clone())
+    });
     use_feed(&state);
     use_hash_sync(&state);
     use_focus(&state);
+    use_effect_with(settled(&state), |settled| {
+        if *settled {
+            dom::take_over();
+        }
+    });
     let act = {
         let d = state.dispatcher();
         (*use_memo((), move |_| {

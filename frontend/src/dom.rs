@@ -4,9 +4,40 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
-/// Seconds since the Unix epoch, by the browser's clock.
+/// Seconds since the Unix epoch, by the browser's clock. Off the browser
+/// (the publisher's prerender) there is no reader's "now": NaN, which the
+/// freshness line takes as "say the time, not the age".
 pub fn now() -> f64 {
-    js_sys::Date::now() / 1000.0
+    if cfg!(target_arch = "wasm32") {
+        js_sys::Date::now() / 1000.0
+    } else {
+        f64::NAN
+    }
+}
+
+/// The element holding the prerendered page, in `index.html`.
+pub const PRERENDER_ID: &str = "prerender";
+/// The element the app renders into beside a prerendered page.
+pub const APP_ID: &str = "app";
+
+/// Puts the app in place of the prerendered page (if there is one): the
+/// static copy goes, the live one shows, in the same frame.
+pub fn take_over() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(pre) = doc.get_element_by_id(PRERENDER_ID) {
+        pre.remove();
+    }
+    if let Some(app) = doc.get_element_by_id(APP_ID)
+        && app.has_attribute("hidden")
+    {
+        let _ = app.remove_attribute("hidden");
+        // Whatever measured itself while hidden (the graph) measures again.
+        if let (Some(w), Ok(e)) = (web_sys::window(), web_sys::Event::new("resize")) {
+            let _ = w.dispatch_event(&e);
+        }
+    }
 }
 
 /// The local time zone's offset from UTC at Unix time `t`, in seconds (east positive).

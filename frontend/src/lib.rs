@@ -20,6 +20,8 @@ pub mod grid;
 pub mod hooks;
 pub mod keys;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod prerender;
 pub mod span;
 pub mod state;
 pub mod view;

@@ -1,5 +1,5 @@
 //! The CloudPing single-page app's entry point.
 
 fn main() {
-    yew::Renderer::<frontend::App>::new().render();
+    frontend::app::mount();
 }

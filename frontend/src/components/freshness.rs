@@ -25,8 +25,18 @@ pub fn freshness(p: &FreshnessProps) -> Html {
             { "Simulated data: this feed was made by " }<code>{ "cloudping simulate" }</code>{ " from a latency model, not measured." }
         </div>
     });
+    // Without a reader's clock (the prerendered page), the time alone.
     let updated = shared::time::parse_rfc3339(&m.generated_at).map(|t| {
-        html! { <p class="freshness">{ format!("Updated {} ({})", format::age(p.now - t as f64), format::utc(t)) }</p> }
+        let text = if p.now.is_finite() {
+            format!(
+                "Updated {} ({})",
+                format::age(p.now - t as f64),
+                format::utc(t)
+            )
+        } else {
+            format!("Updated {}", format::utc(t))
+        };
+        html! { <p class="freshness">{ text }</p> }
     });
     let stale = span::stale(m, p.now).map(|age| {
         let newest = m

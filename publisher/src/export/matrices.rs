@@ -92,6 +92,8 @@ pub struct Matrices {
     pub codes: BTreeSet<String>,
     /// The pairs of the longest window (which decides `one_way`).
     pub measured: BTreeSet<Pair>,
+    /// Every window's full matrix, for the prerendered page.
+    pub matrices: Vec<Matrix>,
 }
 
 /// Publishes every window's files. A window whose matrix did not change
@@ -104,6 +106,7 @@ pub async fn publish<S: SummaryStore, B: Bucket>(
         windows: Vec::new(),
         codes: BTreeSet::new(),
         measured: BTreeSet::new(),
+        matrices: Vec::new(),
     };
     for w in WINDOWS {
         let Some(ws) = st.window(w.id).await? else {
@@ -140,6 +143,7 @@ pub async fn publish<S: SummaryStore, B: Bucket>(
             matrix_csv: rel_csv,
             views,
         });
+        out.matrices.push(m);
     }
     if out.windows.is_empty() {
         return Err(Error::NoSummaries);

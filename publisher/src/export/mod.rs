@@ -8,7 +8,10 @@
 //! 3. [`matrices`]: every window's matrix, CSV and per-statistic views;
 //! 4. [`series`]: the chunks that closed since, and the open ones that changed;
 //! 5. [`raw`]: the days that became complete;
-//! 6. the manifest, last.
+//! 6. the manifest, last;
+//! 7. the site's `index.html`, when the bucket holds the site: the default
+//!    view prerendered into it ([`frontend::prerender`]), so the page shows
+//!    the numbers before (and without) the wasm.
 //!
 //! Every data file's name is fixed by its content (a hash) or by a period
 //! that has closed, so a data file never changes once written and is cached
@@ -299,5 +302,44 @@ where
     if !schemas_known {
         st.set_meta(META_SCHEMAS, &schemas_hash).await?;
     }
-    Ok(up.report)
+    let mut report = up.report;
+    report.page = prerender(bucket, manifest, m.matrices).await?;
+    if let Some(bytes) = report.page {
+        progress(&format!("index.html prerendered ({bytes} bytes)"));
+    }
+    Ok(report)
+}
+
+/// The site's page at the bucket's root.
+pub const PAGE: &str = "index.html";
+
+/// Writes the default view into the site's `index.html`, if the bucket
+/// holds a site built with the prerender markers; the bytes written, if so.
+/// After the manifest: the page shows what the manifest names.
+pub async fn prerender<B: Bucket>(
+    bucket: &B,
+    manifest: Manifest,
+    matrices: Vec<v2::Matrix>,
+) -> Result<Option<usize>> {
+    let Some(template) = bucket.get(PAGE).await? else {
+        return Ok(None);
+    };
+    let Ok(template) = String::from_utf8(template) else {
+        return Ok(None);
+    };
+    if frontend::prerender::splice(&template, "").is_none() {
+        return Ok(None);
+    }
+    let body = frontend::prerender::render(manifest, matrices).await;
+    let Some(page) = frontend::prerender::splice(&template, &body) else {
+        return Ok(None);
+    };
+    bucket
+        .put(
+            PAGE,
+            page.as_bytes(),
+            &meta("text/html; charset=utf-8", "no-cache"),
+        )
+        .await?;
+    Ok(Some(page.len()))
 }

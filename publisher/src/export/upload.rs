@@ -37,6 +37,8 @@ pub struct Report {
     pub skipped: usize,
     /// Bytes uploaded.
     pub bytes: usize,
+    /// Bytes of the prerendered `index.html`, if the bucket holds the site.
+    pub page: Option<usize>,
 }
 
 /// Uploads feed files under `data/v2/`, remembering what it did.

@@ -289,3 +289,92 @@ async fn a_run_reads_and_writes_what_is_new_not_the_history() {
     let year = st.window("365d").await.unwrap().unwrap();
     assert_eq!(year.span.end, t + 86_400);
 }
+
+#[tokio::test]
+async fn a_publish_prerenders_the_default_view_into_the_sites_page() {
+    use publisher::export;
+    use store::{Bucket, FolderBucket, ObjectMeta};
+    let m = model();
+    let st = SqliteStore::in_memory().unwrap();
+    st.put_rounds(&m.rounds(T0, T0 + 86_400, 300, 10))
+        .await
+        .unwrap();
+    rollup::run(&st, &Options::default(), |_, _| {})
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = FolderBucket::new(dir.path());
+    let html = ObjectMeta {
+        content_type: "text/html".into(),
+        cache_control: "no-cache".into(),
+        content_encoding: None,
+    };
+    let template = "<body><div id=\"prerender\"><!--prerender--><!--/prerender--></div></body>";
+    bucket
+        .put("index.html", template.as_bytes(), &html)
+        .await
+        .unwrap();
+    let opts = export::Options::at(T0 + 86_400 + 600);
+    let report = export::run(&st, &bucket, &opts, |_| {}).await.unwrap();
+    let page = String::from_utf8(bucket.get("index.html").await.unwrap().unwrap()).unwrap();
+    assert_eq!(report.page, Some(page.len()));
+    assert_eq!(page.matches("<table id=\"matrix\"").count(), 1, "{page}");
+    // The figure the page shows is the one the feed publishes.
+    let manifest: shared::feed::v2::Manifest =
+        serde_json::from_slice(&bucket.get("data/v2/manifest.json").await.unwrap().unwrap())
+            .unwrap();
+    let path = format!("data/v2/{}", manifest.windows[0].matrix);
+    let matrix: shared::feed::v2::Matrix =
+        serde_json::from_slice(&bucket.get(&path).await.unwrap().unwrap()).unwrap();
+    let (i, j) = (
+        matrix
+            .sources
+            .iter()
+            .position(|s| s == "us-east-1")
+            .unwrap(),
+        matrix
+            .destinations
+            .iter()
+            .position(|d| d == "eu-west-1")
+            .unwrap(),
+    );
+    let v = matrix.stats["p50"][i][j].unwrap();
+    let cell = page
+        .split("<td")
+        .find(|c| c.contains("data-src=\"us-east-1\"") && c.contains("data-dst=\"eu-west-1\""))
+        .unwrap();
+    assert!(
+        cell.contains(&format!(">{}</td>", shared::display::cell_ms(v))),
+        "{cell}"
+    );
+    // The next publish replaces the rendering; it does not add another.
+    export::run(
+        &st,
+        &bucket,
+        &export::Options::at(T0 + 86_400 + 1200),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let again = String::from_utf8(bucket.get("index.html").await.unwrap().unwrap()).unwrap();
+    assert_eq!(again.matches("<table id=\"matrix\"").count(), 1);
+    assert!(again.starts_with("<body><div id=\"prerender\"><!--prerender-->"));
+    // A page without the markers is left as it is.
+    bucket
+        .put("index.html", b"<body>old site</body>", &html)
+        .await
+        .unwrap();
+    let report = export::run(
+        &st,
+        &bucket,
+        &export::Options::at(T0 + 86_400 + 1800),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.page, None);
+    assert_eq!(
+        bucket.get("index.html").await.unwrap().unwrap(),
+        b"<body>old site</body>"
+    );
+}
