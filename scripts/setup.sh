@@ -53,6 +53,12 @@ if ! "$CACHE/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "
   mkdir -p "$CACHE/tools"
   (cd "$CACHE/tools" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_VERSION" "playwright-core@1" >/dev/null)
 fi
+# axe-core: the accessibility rules the browser tests run on every page.
+if [ ! -f "$CACHE/tools/node_modules/axe-core/axe.min.js" ]; then
+  say "installing axe-core (npm)"
+  mkdir -p "$CACHE/tools"
+  (cd "$CACHE/tools" && npm install --silent --no-audit --no-fund "axe-core@4" >/dev/null)
+fi
 
 # Python tools for the AWS-path tests (moto) and independent checks.
 if [ ! -x "$CACHE/venv/bin/moto_server" ] || [ ! -x "$CACHE/venv/bin/check-jsonschema" ] ||

@@ -25,12 +25,11 @@ pub fn stat_ms(stat: &str, v: f64) -> String {
     format!("{v:.decimals$}")
 }
 
-/// A moment for people: `2026-11-20 12:05 UTC` (seconds only when not 0).
+/// A moment for people, to the minute: `2026-11-20 12:05 UTC`.
 pub fn utc(unix: i64) -> String {
     let s = shared::time::rfc3339(unix);
     let s = s.trim_end_matches('Z').replacen('T', " ", 1);
-    let s = s.strip_suffix(":00").unwrap_or(&s);
-    format!("{s} UTC")
+    format!("{} UTC", s.get(..16).unwrap_or(&s))
 }
 
 /// "updated 4 min ago" from an age in seconds.
@@ -72,7 +71,7 @@ mod tests {
         assert_eq!(stat_ms("min", 11.848), "11.848");
         assert_eq!(stat_ms("mean", 217.4), "217.400");
         assert_eq!(utc(1_763_640_300), "2025-11-20 12:05 UTC");
-        assert_eq!(utc(1_763_640_301), "2025-11-20 12:05:01 UTC");
+        assert_eq!(utc(1_763_640_359), "2025-11-20 12:05 UTC");
         assert_eq!(age(30.0), "just now");
         assert_eq!(age(240.0), "4 min ago");
         assert_eq!(age(7200.0), "2 h ago");

@@ -35,12 +35,15 @@ pub fn use_hash_sync(state: &UseReducerHandle<State>) {
     use_effect_with((view, corrected), |(view, corrected)| {
         // A hash that already means this view stays as it is (no history
         // entry); one corrected to what the feed has is replaced in place.
-        if View::from_hash(&dom::hash()) != *view {
-            if *corrected {
+        // A refused value (`#stat=p42`) reads as the default view, yet
+        // the address bar should stop showing it.
+        let here = dom::hash();
+        if *corrected {
+            if here.trim_start_matches('#') != view.to_hash().trim_start_matches('#') {
                 dom::replace_hash(&view.to_hash());
-            } else {
-                dom::set_hash(&view.to_hash());
             }
+        } else if View::from_hash(&here) != *view {
+            dom::set_hash(&view.to_hash());
         }
     });
     let dispatcher = state.dispatcher();

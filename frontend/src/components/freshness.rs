@@ -38,7 +38,13 @@ pub fn freshness(p: &FreshnessProps) -> Html {
         };
         html! { <p class="freshness">{ text }</p> }
     });
-    let stale = span::stale(m, p.now).map(|age| {
+    // Stale is judged at the reader's now, or (prerendered) at the publish.
+    let now = if p.now.is_finite() {
+        p.now
+    } else {
+        shared::time::parse_rfc3339(&m.generated_at).map_or(f64::NAN, |t| t as f64)
+    };
+    let stale = span::stale(m, now).map(|age| {
         let newest = m
             .data_end
             .as_deref()
