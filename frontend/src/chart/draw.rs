@@ -16,6 +16,10 @@ pub struct Theme {
     pub fg: (u8, u8, u8),
     /// Grid lines.
     pub grid: (u8, u8, u8),
+    /// Opacity of the p10–p90 band over the background.
+    pub band_alpha: f64,
+    /// Opacity of the envelope (lowest to highest median of a column) over the band.
+    pub envelope_alpha: f64,
     /// Device pixels per CSS pixel: sizes of text and lines scale by it.
     pub scale: f64,
 }
@@ -27,6 +31,8 @@ impl Theme {
             bg: (255, 255, 255),
             fg: (27, 27, 31),
             grid: (216, 216, 224),
+            band_alpha: 0.22,
+            envelope_alpha: 0.3,
             scale,
         }
     }
@@ -37,9 +43,33 @@ impl Theme {
             bg: (21, 21, 26),
             fg: (236, 236, 241),
             grid: (51, 51, 61),
+            band_alpha: 0.22,
+            envelope_alpha: 0.3,
             scale,
         }
     }
+
+    /// The colour the band of a pair in `color` shows, over the background.
+    pub fn band(&self, color: (u8, u8, u8)) -> (u8, u8, u8) {
+        blend(self.bg, color, self.band_alpha)
+    }
+
+    /// The colour of the envelope, over the band.
+    pub fn envelope(&self, color: (u8, u8, u8)) -> (u8, u8, u8) {
+        blend(self.band(color), color, self.envelope_alpha)
+    }
+}
+
+/// `top` at opacity `alpha` over `under`, as the canvas composes them.
+pub fn blend(under: (u8, u8, u8), top: (u8, u8, u8), alpha: f64) -> (u8, u8, u8) {
+    let mix = |u: u8, t: u8| {
+        (f64::from(u) + (f64::from(t) - f64::from(u)) * alpha.clamp(0.0, 1.0)).round() as u8
+    };
+    (
+        mix(under.0, top.0),
+        mix(under.1, top.1),
+        mix(under.2, top.2),
+    )
 }
 
 /// The pairs' colours: Okabe–Ito, distinguishable with every common colour-vision deficiency.
@@ -99,6 +129,8 @@ pub struct Drawn {
     pub columns: usize,
     /// Columns with loss.
     pub lossy: usize,
+    /// Columns that fold more than one median, drawn with an envelope.
+    pub envelope: usize,
 }
 
 fn rgb(c: (u8, u8, u8)) -> RGBColor {
@@ -108,7 +140,7 @@ fn rgb(c: (u8, u8, u8)) -> RGBColor {
 /// A point in data coordinates: Unix seconds, ms.
 type Point = (i64, f64);
 
-/// Runs of contiguous columns that have a median: one band and one line each.
+/// Runs of contiguous columns that have a median: one band, envelope and line each.
 fn runs(columns: &[Column]) -> Vec<&[Column]> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -131,7 +163,9 @@ fn runs(columns: &[Column]) -> Vec<&[Column]> {
 }
 
 /// Draws the chart on any plotters backend: the latency plot (grid, p10–p90
-/// bands, median lines, legend), below it the loss strip, then the time axis.
+/// bands, min–max envelopes of the medians, median lines on top of them all,
+/// legend), below it the loss strip, then the time axis. Without a y range
+/// (no point in the range) only the background: no axis for no data.
 ///
 /// Layout is computed here in pixels rather than by plotters' `ChartBuilder`,
 /// which measures every label through the backend (on a canvas, by laying out
@@ -154,6 +188,10 @@ pub fn draw<DB: DrawingBackend>(
 
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(err)?;
+    let Some((y_lo, y_hi)) = p.y else {
+        root.present().map_err(err)?;
+        return Ok(Drawn::default());
+    };
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let rows = p.lines.len().max(1);
@@ -172,7 +210,7 @@ pub fn draw<DB: DrawingBackend>(
         to: p.to,
         ticks: tick_list,
     };
-    let y: RangedCoordf64 = (p.y.0..p.y.1).into();
+    let y: RangedCoordf64 = (y_lo..y_hi).into();
     let plot = root.apply_coord_spec(
         plotters::prelude::Cartesian2d::<TimeAxis, RangedCoordf64>::new(
             axis.clone(),
@@ -194,10 +232,10 @@ pub fn draw<DB: DrawingBackend>(
         root.draw(&PathElement::new(vec![a, b], c.stroke_width(1)))
             .map_err(err)
     };
-    for v in y_ticks(p.y.0, p.y.1, 6) {
+    for v in y_ticks(y_lo, y_hi, 6) {
         let (_, yy) = plot.map_coordinate(&(p.from, v));
         line((left, yy), (w - right, yy), &grid)?;
-        let label = if p.y.1 - p.y.0 < 5.0 {
+        let label = if y_hi - y_lo < 5.0 {
             format!("{v:.1}")
         } else {
             format!("{v:.0}")
@@ -210,7 +248,7 @@ pub fn draw<DB: DrawingBackend>(
         .map_err(err)?;
     }
     for &t in &axis.ticks {
-        let (xx, _) = plot.map_coordinate(&(t, p.y.0));
+        let (xx, _) = plot.map_coordinate(&(t, y_lo));
         line((xx, top), (xx, strip_bottom), &grid)?;
         root.draw(&Text::new(
             tick_label(t, unit, tz),
@@ -244,43 +282,60 @@ pub fn draw<DB: DrawingBackend>(
 
     let mut drawn = Drawn::default();
     let stroke = px(2.0).max(1) as u32;
-    for (k, l) in p.lines.iter().enumerate() {
+    // Bands and envelopes of every pair first, so that no pair's band hides
+    // another's line.
+    for l in &p.lines {
         let color = rgb(l.color);
+        let band_fill = color.mix(theme.band_alpha).filled();
+        let envelope_fill = color.mix(theme.envelope_alpha).filled();
         if !l.columns.is_empty() {
             drawn.lines += 1;
         }
         drawn.columns += l.columns.len();
         for run in runs(&l.columns) {
-            let (band, points): (Vec<Point>, Vec<Point>) = if let [c] = run {
+            let enveloped = run.iter().filter(|c| c.has_envelope()).count();
+            drawn.envelope += enveloped;
+            let (band, envelope): (Vec<Point>, Vec<Point>) = if let [c] = run {
                 // A lone column: as wide as its time, so it shows.
                 let (lo, hi) = c.band.unwrap_or((f64::NAN, f64::NAN));
-                let v = c.p50.map_or(f64::NAN, |p| p[0]);
+                let (a, b) = c.envelope.unwrap_or((f64::NAN, f64::NAN));
                 (
                     vec![(c.t0, hi), (c.t1, hi), (c.t1, lo), (c.t0, lo)],
-                    vec![(c.t0, v), (c.t1, v)],
+                    vec![(c.t0, b), (c.t1, b), (c.t1, a), (c.t0, a)],
                 )
             } else {
-                let mut band: Vec<(i64, f64)> = run
-                    .iter()
-                    .filter_map(|c| c.band.map(|(_, hi)| (c.t, hi)))
-                    .collect();
-                band.extend(
-                    run.iter()
-                        .rev()
-                        .filter_map(|c| c.band.map(|(lo, _)| (c.t, lo))),
-                );
-                let points = run
-                    .iter()
-                    .flat_map(|c| {
-                        let [f, lo, hi, l] = c.p50.unwrap_or([f64::NAN; 4]);
-                        let (a, b) = if l >= f { (lo, hi) } else { (hi, lo) };
-                        [(c.t, f), (c.t, a), (c.t, b), (c.t, l)]
-                    })
-                    .collect();
-                (band, points)
+                let outline = |edge: fn(&Column) -> Option<(f64, f64)>| {
+                    let mut out: Vec<Point> = run
+                        .iter()
+                        .filter_map(|c| edge(c).map(|(_, hi)| (c.t, hi)))
+                        .collect();
+                    out.extend(
+                        run.iter()
+                            .rev()
+                            .filter_map(|c| edge(c).map(|(lo, _)| (c.t, lo))),
+                    );
+                    out
+                };
+                (outline(|c| c.band), outline(|c| c.envelope))
             };
-            plot.draw(&Polygon::new(band, color.mix(0.22).filled()))
-                .map_err(err)?;
+            plot.draw(&Polygon::new(band, band_fill)).map_err(err)?;
+            if enveloped > 0 {
+                plot.draw(&Polygon::new(envelope, envelope_fill))
+                    .map_err(err)?;
+            }
+        }
+    }
+    for (k, l) in p.lines.iter().enumerate() {
+        let color = rgb(l.color);
+        for run in runs(&l.columns) {
+            let points: Vec<Point> = if let [c] = run {
+                let v = c.p50.unwrap_or(f64::NAN);
+                vec![(c.t0, v), (c.t1, v)]
+            } else {
+                run.iter()
+                    .map(|c| (c.t, c.p50.unwrap_or(f64::NAN)))
+                    .collect()
+            };
             plot.draw(&PathElement::new(points, color.stroke_width(stroke)))
                 .map_err(err)?;
         }
@@ -352,6 +407,22 @@ mod tests {
     use crate::chart::fold::{Input, prepare};
     use crate::chart::testdata::{fixture, input, utc, year};
 
+    /// Vertices of the polylines drawn `stroke-width="2"` in `color` (`#RRGGBB`).
+    fn line_vertices(svg: &str, color: &str) -> Vec<usize> {
+        let tag = format!("stroke=\"{color}\" stroke-width=\"2\"");
+        svg.lines()
+            .filter(|l| l.starts_with("<polyline") && l.contains(&tag))
+            .map(|l| {
+                let pts = l.split("points=\"").nth(1).unwrap_or("");
+                pts.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .count()
+            })
+            .collect()
+    }
+
     #[test]
     fn draws_to_svg() {
         let a = fixture("us-east-1/eu-west-1/1h.json");
@@ -368,6 +439,7 @@ mod tests {
         assert_eq!(drawn.lines, 2);
         assert_eq!(drawn.columns, 48);
         assert_eq!(drawn.lossy, 4, "two lossy hours in each");
+        assert_eq!(drawn.envelope, 0, "a point a column: nothing to span");
         assert!(svg.contains("RTT (ms)"));
         assert!(svg.contains("us-east-1 → eu-west-1"), "legend");
         assert!(svg.contains("eu-west-1 → us-east-1"));
@@ -375,14 +447,14 @@ mod tests {
         assert!(svg.contains("\n20 Nov\n"), "the date at midnight");
         // Per pair two runs (the gap at 5 breaks the line), each a band and a line.
         assert_eq!(svg.matches("<polygon").count(), 4);
-        assert_eq!(
-            svg.matches("stroke=\"#0072B2\" stroke-width=\"2\"").count(),
-            2
-        );
-        assert_eq!(
-            svg.matches("stroke=\"#E69F00\" stroke-width=\"2\"").count(),
-            2
-        );
+        assert_eq!(svg.matches("opacity=\"0.22\"").count(), 4);
+        // A vertex per column with a median: 5 before the gap, 18 after.
+        assert_eq!(line_vertices(&svg, "#0072B2"), [5, 18]);
+        assert_eq!(line_vertices(&svg, "#E69F00").len(), 2);
+        // Every band is under every line.
+        let last_band = svg.rfind("<polygon").unwrap();
+        let first_line = svg.find("stroke-width=\"2\"").unwrap();
+        assert!(last_band < first_line, "the lines are drawn last");
     }
 
     #[test]
@@ -405,21 +477,47 @@ mod tests {
         .unwrap();
         assert_eq!(drawn.lines, 3);
         assert!(drawn.columns <= 3 * plot_width(width, 1.0));
+        assert!(
+            drawn.envelope > 2 * plot_width(width, 1.0),
+            "{}",
+            drawn.envelope
+        );
         assert!(svg.contains("\nJan 2026\n"));
+        // One vertex per column with a median, not a zigzag through each
+        // column's extremes: the line stays a line.
+        let vertices: usize = line_vertices(&svg, "#0072B2").iter().sum();
+        let medians = p.lines[0]
+            .columns
+            .iter()
+            .filter(|c| c.p50.is_some())
+            .count();
+        assert_eq!(vertices, medians);
+        assert!(vertices <= plot_width(width, 1.0));
+        // Per pair a band and an envelope (the 10-hour gap falls in columns
+        // that also hold medians, so nothing breaks the runs).
+        assert_eq!(svg.matches("opacity=\"0.22\"").count(), 3, "bands");
+        assert_eq!(svg.matches("opacity=\"0.3\"").count(), 3, "envelopes");
     }
 
     #[test]
-    fn nothing_to_draw_still_draws_axes() {
-        let p = prepare(&[], Some((0, 86_400)), 500);
-        let mut svg = String::new();
-        let drawn = draw(
-            SVGBackend::with_string(&mut svg, (600, 300)),
-            &p,
-            &Theme::light(2.0),
-            &utc,
-        )
-        .unwrap();
-        assert_eq!(drawn, Drawn::default());
-        assert!(svg.contains("RTT (ms)"));
+    fn nothing_to_draw_draws_no_axis() {
+        let s = fixture("us-east-1/eu-west-1/1h.json");
+        let from = shared::time::parse_rfc3339("2026-10-01T00:00:00Z").unwrap();
+        for p in [
+            prepare(&[], Some((0, 86_400)), 500),
+            prepare(&[input(&s, 0)], Some((from, from + 2 * 86_400)), 500),
+        ] {
+            let mut svg = String::new();
+            let drawn = draw(
+                SVGBackend::with_string(&mut svg, (600, 300)),
+                &p,
+                &Theme::light(2.0),
+                &utc,
+            )
+            .unwrap();
+            assert_eq!(drawn, Drawn::default());
+            assert!(!svg.contains("RTT (ms)"), "no axis for no data");
+            assert!(!svg.contains("<text") && !svg.contains("<polyline"));
+        }
     }
 }

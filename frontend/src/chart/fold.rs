@@ -1,4 +1,9 @@
 //! Folding a series' points into pixel columns.
+//!
+//! Each column holds the points that fall in one pixel: the median of their
+//! medians (the line), the lowest and highest of those medians (the
+//! envelope, so a spike survives and a long range stays readable), the
+//! lowest p10 and highest p90 (the band), and the summed samples and losses.
 
 use shared::feed::v2::Series;
 
@@ -13,8 +18,13 @@ pub struct Column {
     pub t0: i64,
     /// End, exclusive.
     pub t1: i64,
-    /// Medians: first, lowest, highest and last; `None` when every point was lost.
-    pub p50: Option<[f64; 4]>,
+    /// Median of the medians of the column's points (of the middle two when
+    /// they are even); `None` when every point was lost.
+    pub p50: Option<f64>,
+    /// Lowest and highest median of the column's points.
+    pub envelope: Option<(f64, f64)>,
+    /// Points with a median.
+    pub medians: usize,
     /// Lowest p10 and highest p90.
     pub band: Option<(f64, f64)>,
     /// Successful connects.
@@ -33,6 +43,12 @@ impl Column {
             self.lost as f64 / n as f64
         }
     }
+
+    /// Whether the column folds more than one median: only then has its
+    /// envelope a height worth drawing.
+    pub fn has_envelope(&self) -> bool {
+        self.medians > 1
+    }
 }
 
 /// One pair, ready to draw.
@@ -46,6 +62,8 @@ pub struct Line {
     pub columns: Vec<Column>,
     /// Points of the series inside the range.
     pub points: usize,
+    /// Time of the newest of those points, Unix seconds.
+    pub last: Option<i64>,
 }
 
 /// Every pair, ready to draw.
@@ -55,10 +73,24 @@ pub struct Prepared {
     pub from: i64,
     /// End of the x axis.
     pub to: i64,
-    /// Range of the y axis, ms.
-    pub y: (f64, f64),
+    /// Range of the y axis, ms; `None` when no pair has a point in the range
+    /// (then there is nothing to draw, not even an axis). Points that all
+    /// lost every connect give 0 to 100 ms, so their loss still shows.
+    pub y: Option<(f64, f64)>,
     /// The pairs.
     pub lines: Vec<Line>,
+}
+
+impl Prepared {
+    /// Points inside the range over all pairs.
+    pub fn points(&self) -> usize {
+        self.lines.iter().map(|l| l.points).sum()
+    }
+
+    /// Time of the newest point over all pairs, Unix seconds.
+    pub fn last(&self) -> Option<i64> {
+        self.lines.iter().filter_map(|l| l.last).max()
+    }
 }
 
 /// What goes into [`prepare`]: one series per pair.
@@ -73,6 +105,26 @@ pub struct Input<'a> {
 
 fn series_start(s: &Series) -> Option<i64> {
     shared::time::parse_rfc3339(&s.start)
+}
+
+/// The median of `v` (the mean of the middle two when even); `None` when empty.
+fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_unstable_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// Sets the median of the column from the medians folded into it.
+fn close(col: Option<&mut Column>, medians: &mut Vec<f64>) {
+    if let Some(c) = col {
+        c.p50 = median(medians);
+        c.medians = medians.len();
+    }
+    medians.clear();
 }
 
 /// Cuts the series to `[from, to)` (`None`: their whole extent) and folds
@@ -94,11 +146,14 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
     let mut y_lo = f64::INFINITY;
     let mut y_hi = f64::NEG_INFINITY;
     let mut lines = Vec::with_capacity(inputs.len());
+    // The medians of the column being filled.
+    let mut medians: Vec<f64> = Vec::new();
     for input in inputs {
         let s = input.series;
         let step = s.step_seconds.max(1);
         let mut columns: Vec<Column> = Vec::new();
         let mut points = 0;
+        let mut last = None;
         if let Some(start) = series_start(s) {
             // Columns of unequal length (which `Series::validate` refuses) are cut to the shortest.
             let n = [s.p10.len(), s.p50.len(), s.p90.len(), s.lost.len()]
@@ -110,10 +165,10 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
             } else {
                 0
             };
-            let last = usize::try_from(((to - start) + step - 1).div_euclid(step))
+            let end = usize::try_from(((to - start) + step - 1).div_euclid(step))
                 .unwrap_or(0)
                 .min(n);
-            for k in first..last {
+            for k in first..end {
                 let t = start + k as i64 * step;
                 let (samples, lost) = (s.samples[k], s.lost[k]);
                 let p50 = s.p50[k];
@@ -121,16 +176,20 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
                     continue;
                 }
                 points += 1;
+                last = Some(t);
                 let bucket = (((t - from) as f64 / width) as usize).min(buckets - 1);
                 let lo = s.p10[k].or(p50);
                 let hi = s.p90[k].or(p50);
                 if columns.last().is_none_or(|c| c.bucket != bucket) {
+                    close(columns.last_mut(), &mut medians);
                     columns.push(Column {
                         bucket,
                         t,
                         t0: t,
                         t1: t + step,
                         p50: None,
+                        envelope: None,
+                        medians: 0,
                         band: None,
                         samples: 0,
                         lost: 0,
@@ -144,9 +203,10 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
                 col.samples += samples;
                 col.lost += lost;
                 if let Some(v) = p50 {
-                    col.p50 = Some(match col.p50 {
-                        None => [v, v, v, v],
-                        Some([f, lo, hi, _]) => [f, lo.min(v), hi.max(v), v],
+                    medians.push(v);
+                    col.envelope = Some(match col.envelope {
+                        None => (v, v),
+                        Some((a, b)) => (a.min(v), b.max(v)),
                     });
                 }
                 if let (Some(a), Some(b)) = (lo, hi) {
@@ -158,19 +218,23 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
                     y_hi = y_hi.max(b);
                 }
             }
+            close(columns.last_mut(), &mut medians);
         }
         lines.push(Line {
             label: input.label.clone(),
             color: input.color,
             columns,
             points,
+            last,
         });
     }
     let y = if y_lo.is_finite() && y_hi.is_finite() {
         let pad = ((y_hi - y_lo) * 0.08).max(0.5);
-        ((y_lo - pad).max(0.0), y_hi + pad)
+        Some(((y_lo - pad).max(0.0), y_hi + pad))
+    } else if lines.iter().any(|l| l.points > 0) {
+        Some((0.0, 100.0))
     } else {
-        (0.0, 100.0)
+        None
     };
     Prepared { from, to, y, lines }
 }
@@ -179,6 +243,7 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
 mod tests {
     use super::*;
     use crate::chart::testdata::{fixture, input, year};
+    use shared::time::{parse_rfc3339, rfc3339};
 
     #[test]
     fn small_series_keep_every_point() {
@@ -192,13 +257,22 @@ mod tests {
             "the gap is lost connects: a column without median"
         );
         assert_eq!(line.columns[5].p50, None);
+        assert_eq!(line.columns[5].envelope, None);
         assert_eq!(line.columns[5].loss(), 1.0);
-        assert_eq!(line.columns[0].p50, Some([68.4; 4]));
+        assert_eq!(line.columns[0].p50, Some(68.4));
+        assert_eq!(line.columns[0].envelope, Some((68.4, 68.4)));
+        assert!(!line.columns[0].has_envelope(), "one point: no envelope");
         assert_eq!(line.columns[0].band, Some((67.6, 70.3)));
         assert!((line.columns[6].loss() - 0.025).abs() < 1e-12);
-        assert_eq!(shared::time::rfc3339(p.from), "2026-11-19T12:00:00Z");
+        assert_eq!(rfc3339(p.from), "2026-11-19T12:00:00Z");
         assert_eq!(p.to - p.from, 24 * 3600);
-        assert!(p.y.0 < 65.6 && p.y.1 > 72.29, "{:?}", p.y);
+        let (lo, hi) = p.y.unwrap();
+        assert!(lo < 65.6 && hi > 72.29, "{:?}", p.y);
+        assert_eq!(p.points(), 24);
+        assert_eq!(
+            p.last().map(rfc3339).as_deref(),
+            Some("2026-11-20T11:00:00Z")
+        );
     }
 
     #[test]
@@ -212,33 +286,133 @@ mod tests {
     #[test]
     fn the_range_cuts_the_series() {
         let s = fixture("us-east-1/eu-west-1/1h.json");
-        let from = shared::time::parse_rfc3339("2026-11-20T00:00:00Z").unwrap();
+        let from = parse_rfc3339("2026-11-20T00:00:00Z").unwrap();
         let p = prepare(&[input(&s, 0)], Some((from, from + 6 * 3600)), 800);
         assert_eq!(p.lines[0].points, 6);
-        assert_eq!(p.lines[0].columns[0].p50.map(|v| v[0]), Some(68.68));
+        assert_eq!(p.lines[0].columns[0].p50, Some(68.68));
+        assert_eq!(
+            p.last().map(rfc3339).as_deref(),
+            Some("2026-11-20T05:00:00Z")
+        );
     }
 
     #[test]
-    fn a_year_folds_into_pixel_columns_and_keeps_its_spike() {
+    fn a_range_without_points_has_no_y_axis() {
+        let s = fixture("us-east-1/eu-west-1/1h.json");
+        let from = parse_rfc3339("2026-10-01T00:00:00Z").unwrap();
+        let p = prepare(&[input(&s, 0)], Some((from, from + 2 * 86_400)), 800);
+        assert_eq!(p.points(), 0);
+        assert_eq!(p.y, None, "no made-up 0 to 100 ms");
+        assert_eq!(p.last(), None);
+        assert!(p.lines[0].columns.is_empty());
+        assert_eq!(prepare(&[], Some((0, 86_400)), 500).y, None);
+        // Points that lost every connect still have an axis, for their loss.
+        let mut lost = s.clone();
+        lost.p10.fill(None);
+        lost.p50.fill(None);
+        lost.p90.fill(None);
+        let p = prepare(&[input(&lost, 0)], None, 800);
+        assert_eq!(p.y, Some((0.0, 100.0)));
+    }
+
+    #[test]
+    fn the_median_of_a_column_is_the_median_of_its_points() {
+        let mut s = fixture("us-east-1/eu-west-1/1h.json");
+        s.p50 = vec![Some(1.0), Some(2.0), Some(10.0), Some(3.0), None, Some(4.0)];
+        s.p10 = s.p50.iter().map(|v| v.map(|v| v - 0.5)).collect();
+        s.p90 = s.p50.iter().map(|v| v.map(|v| v + 0.5)).collect();
+        s.samples = vec![10, 10, 10, 10, 0, 10];
+        s.lost = vec![0, 0, 0, 0, 10, 0];
+        // Four points in the first column, two in the second.
+        let start = parse_rfc3339(&s.start).unwrap();
+        let p = prepare(&[input(&s, 0)], Some((start, start + 8 * 3600)), 2);
+        let c = &p.lines[0].columns;
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            c[0].p50,
+            Some(2.5),
+            "the mean of the middle two of 1, 2, 3, 10"
+        );
+        assert_eq!(c[0].envelope, Some((1.0, 10.0)));
+        assert_eq!(c[0].medians, 4);
+        assert_eq!(c[0].band, Some((0.5, 10.5)), "the p10–p90 band stays");
+        assert_eq!(c[1].p50, Some(4.0), "a lost point has no median");
+        assert_eq!(c[1].medians, 1);
+        assert_eq!((c[1].samples, c[1].lost), (10, 10));
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut []), None);
+    }
+
+    #[test]
+    fn a_year_hourly_folds_into_600_columns_of_medians_and_envelopes() {
         let s = year("us-east-1", 70.0);
-        let p = prepare(&[input(&s, 0)], None, 700);
+        let p = prepare(&[input(&s, 0)], None, 600);
         let line = &p.lines[0];
-        assert_eq!(line.points, 365 * 24, "lost points count too");
+        assert_eq!(line.points, 8760, "lost points count too");
         assert!(
-            line.columns.len() <= 700 && line.columns.len() >= 690,
+            (590..=600).contains(&line.columns.len()),
             "{}",
             line.columns.len()
+        );
+        let mut buckets: Vec<usize> = line.columns.iter().map(|c| c.bucket).collect();
+        buckets.dedup();
+        assert_eq!(buckets.len(), line.columns.len(), "one column per pixel");
+        for c in &line.columns {
+            let (Some(m), Some((lo, hi))) = (c.p50, c.envelope) else {
+                assert_eq!(c.medians, 0);
+                continue;
+            };
+            assert!(lo <= m && m <= hi, "{lo} ≤ {m} ≤ {hi}");
+            assert!(c.has_envelope(), "14 or 15 points a column");
+            let (b0, b1) = c.band.unwrap();
+            assert!(b0 <= lo && hi <= b1, "the band holds the envelope");
+        }
+        // The spike (point 5000, 80 ms above the rest) is the top of its
+        // column's envelope, not its median.
+        let spike = parse_rfc3339(&s.start).unwrap() + 5000 * 3600;
+        let want = s.p50[5000].unwrap();
+        assert!(want > 150.0);
+        let col = line
+            .columns
+            .iter()
+            .find(|c| c.t0 <= spike && spike < c.t1)
+            .unwrap();
+        assert_eq!(col.envelope.map(|e| e.1), Some(want), "the spike survives");
+        assert!(
+            col.p50.unwrap() < 74.0,
+            "the median ignores it: {:?}",
+            col.p50
         );
         let peak = line
             .columns
             .iter()
-            .filter_map(|c| c.p50.map(|v| v[2]))
+            .filter_map(|c| c.p50)
             .fold(0.0, f64::max);
-        let want = s.p50.iter().flatten().copied().fold(0.0, f64::max);
-        assert!(want > 150.0);
-        assert_eq!(peak, want, "the spike survives decimation");
+        assert!(peak < 74.0, "no median is the spike: {peak}");
         let lost: u64 = line.columns.iter().map(|c| c.lost).sum();
         let want: u64 = s.lost.iter().sum();
         assert_eq!(lost, want, "no lost connect is dropped");
+        assert_eq!(
+            p.last(),
+            Some(parse_rfc3339(&s.start).unwrap() + 8759 * 3600)
+        );
+    }
+
+    #[test]
+    fn the_newest_point_is_over_every_pair() {
+        let a = fixture("us-east-1/eu-west-1/1h.json");
+        let mut b = fixture("eu-west-1/us-east-1/1h.json");
+        for v in [&mut b.samples, &mut b.lost] {
+            v.truncate(20);
+        }
+        let p = prepare(&[input(&a, 0), input(&b, 1)], None, 800);
+        assert_eq!(
+            p.lines[1].last.map(rfc3339).as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p.last().map(rfc3339).as_deref(),
+            Some("2026-11-20T11:00:00Z")
+        );
     }
 }

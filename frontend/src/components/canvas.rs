@@ -35,7 +35,12 @@ fn height_for(width: u32) -> u32 {
     if width < 520 { 300 } else { 380 }
 }
 
-/// The chart; `data-*` attributes report what was drawn, for tests and benchmarks.
+/// The chart; `data-*` attributes report what was drawn, for tests and
+/// benchmarks: `data-points` (inside the range), `data-columns`,
+/// `data-envelope` (columns folding more than one point), `data-lossy`,
+/// `data-from`/`data-to` and `data-last` (the newest point drawn, RFC 3339;
+/// absent when none). When the pairs have no point in the range, the canvas
+/// stays blank: no made-up axis.
 #[function_component(ChartCanvas)]
 pub fn chart_canvas(p: &CanvasProps) -> Html {
     let wrap = use_node_ref();
@@ -149,18 +154,17 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
                     Ok(d) => {
                         set("data-lines", d.lines.to_string());
                         set("data-columns", d.columns.to_string());
+                        set("data-envelope", d.envelope.to_string());
                         set("data-lossy", d.lossy.to_string());
-                        set(
-                            "data-points",
-                            prepared
-                                .lines
-                                .iter()
-                                .map(|l| l.points)
-                                .sum::<usize>()
-                                .to_string(),
-                        );
+                        set("data-points", prepared.points().to_string());
                         set("data-from", shared::time::rfc3339(prepared.from));
                         set("data-to", shared::time::rfc3339(prepared.to));
+                        match prepared.last() {
+                            Some(t) => set("data-last", shared::time::rfc3339(t)),
+                            None => {
+                                let _ = el.remove_attribute("data-last");
+                            }
+                        }
                         set("data-draw-ms", format!("{took:.2}"));
                         set("data-drawn", (count + 1).to_string());
                         error.set(None);
