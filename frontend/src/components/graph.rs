@@ -5,7 +5,7 @@ use shared::feed::v2::{Manifest, Series, SeriesIndex};
 use yew::prelude::*;
 
 use crate::api::{Fetch, Shared};
-use crate::chart::PALETTE;
+use crate::chart::{self, Input, PALETTE};
 use crate::components::canvas::{ChartCanvas, Plot};
 use crate::components::error::ErrorPanel;
 use crate::state::Action;
@@ -45,6 +45,19 @@ pub struct GraphProps {
 
 fn pair_label(p: &Pair) -> String {
     format!("{} → {}", p.0, p.1)
+}
+
+/// What the graph says when no pair has a point in the range: the range as
+/// UTC dates, its last day inclusive.
+pub fn empty_message(range: Option<(i64, i64)>) -> String {
+    match range {
+        Some((from, to)) => format!(
+            "No data in this range ({} – {}).",
+            shared::time::date(from),
+            shared::time::date((to - 1).max(from))
+        ),
+        None => "No data to draw.".to_string(),
+    }
 }
 
 /// Pairs, range, chart, legend and downloads.
@@ -96,6 +109,15 @@ pub fn graph(p: &GraphProps) -> Html {
         })
         .collect();
 
+    // A pair whose source has series, but no chunk in the range, has no data there.
+    let index = match &p.index {
+        Some(Fetch::Ready(i)) => Some(i),
+        _ => None,
+    };
+    let outside = |s: &PairSeries| {
+        s.path.is_none() && index.is_some_and(|i| i.sources.contains_key(&s.pair.0))
+    };
+    let several = p.series.len() > 1;
     let status: Html = match &p.index {
         None | Some(Fetch::Loading) => html! { <p class="loading" aria-busy="true">{ "Loading the series index…" }</p> },
         Some(Fetch::Failed(e)) => html! { <ErrorPanel error={e.clone()} on_retry={on_retry.clone()} what="Could not load the series index. " /> },
@@ -103,6 +125,9 @@ pub fn graph(p: &GraphProps) -> Html {
             .series
             .iter()
             .map(|s| match (&s.path, &s.fetch) {
+                // One pair: the chart says it.
+                (None, _) if outside(s) && !several => html! {},
+                (None, _) if outside(s) => html! { <p class="note">{ format!("{}: no data in this range.", pair_label(&s.pair)) }</p> },
                 (None, _) => html! { <p class="note">{ format!("{}: the feed has no series for this pair.", pair_label(&s.pair)) }</p> },
                 (Some(_), None | Some(Fetch::Loading)) => html! { <p class="loading" aria-busy="true">{ format!("Loading {}…", pair_label(&s.pair)) }</p> },
                 (Some(_), Some(Fetch::Failed(e))) => html! {
@@ -131,6 +156,23 @@ pub fn graph(p: &GraphProps) -> Html {
         })
         .collect();
     let bounds = span::bounds(&p.range, anchor);
+    // Nothing to draw although the feed has series for a pair: every series
+    // is here (or has no chunk in the range), and none has a point in it.
+    let settled = index.is_some()
+        && p.series
+            .iter()
+            .all(|s| s.path.is_none() || matches!(s.fetch, Some(Fetch::Ready(_))));
+    let empty = settled && (!plots.is_empty() || p.series.iter().any(outside)) && {
+        let inputs: Vec<Input<'_>> = plots
+            .iter()
+            .map(|pl| Input {
+                label: String::new(),
+                color: pl.color,
+                series: &pl.series,
+            })
+            .collect();
+        chart::prepare(&inputs, bounds, 1).points() == 0
+    };
     // The range the downloads cover: the chosen one, or the data's extent.
     let extent = bounds.or_else(|| {
         let mut lo = i64::MAX;
@@ -210,10 +252,15 @@ pub fn graph(p: &GraphProps) -> Html {
                 <button type="button" class="clear" onclick={act.reform(|_: MouseEvent| Action::ClearPairs)}>{ "Close the graph" }</button>
             </div>
             { status }
-            <ChartCanvas {plots} range={bounds} />
+            <div class="chart-area">
+                <ChartCanvas {plots} range={bounds} />
+                if empty {
+                    <p class="chart-empty" role="status">{ empty_message(bounds) }</p>
+                }
+            </div>
             <ul class="chart-legend">
                 { legend }
-                <li class="key">{ format!("Line: median (p50); band: p10 to p90; bars in the lower strip: share of connects lost. Times are local ({zone}).") }</li>
+                <li class="key">{ format!("Line: median (p50), where a pixel holds several points the median of theirs; darker band: their lowest to highest median; light band: p10 to p90; bars in the lower strip: share of connects lost. Times are local ({zone}).") }</li>
             </ul>
             { downloads.unwrap_or_default() }
         </section>
@@ -364,5 +411,25 @@ pub fn pair_picker(p: &PickerProps) -> Html {
             <button type="button" id="pick-add" {onclick} aria-describedby={full.then_some("pick-limit")}>{ "Add pair" }</button>
             { limit.map(|l| html! { <span class="hint" id="pick-limit">{ l }</span> }).unwrap_or_default() }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_empty_message_names_the_range_in_utc_days() {
+        let from = shared::time::parse_rfc3339("2026-10-01").unwrap();
+        let to = shared::time::parse_rfc3339("2026-10-03").unwrap();
+        assert_eq!(
+            empty_message(Some((from, to))),
+            "No data in this range (2026-10-01 – 2026-10-02)."
+        );
+        assert_eq!(
+            empty_message(Some((from, from + 3600))),
+            "No data in this range (2026-10-01 – 2026-10-01)."
+        );
+        assert_eq!(empty_message(None), "No data to draw.");
     }
 }
