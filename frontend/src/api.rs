@@ -187,16 +187,41 @@ pub fn decode<T: DeserializeOwned>(
     Ok(value)
 }
 
+thread_local! {
+    /// URLs whose last fetch failed. Feed files are cached for a year, so a
+    /// retry of a truncated or corrupted one must go past the browser's cache.
+    static FAILED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// GETs a URL as text and checks it; a failure makes the next GET of the
+/// same URL skip the browser's cache.
+async fn get_checked<T>(
+    url: &str,
+    read: impl FnOnce(&str) -> Result<T, FetchError>,
+) -> Result<T, FetchError> {
+    let out = get_text(url).await.and_then(|body| read(&body));
+    FAILED.with(|f| {
+        let mut f = f.borrow_mut();
+        f.retain(|u| u != url);
+        if out.is_err() {
+            f.push(url.to_string());
+        }
+    });
+    out
+}
+
 /// GETs a URL as text (gloo-net over the browser's `fetch`).
 async fn get_text(url: &str) -> Result<String, FetchError> {
     let net = |message: String| FetchError::Network {
         url: url.into(),
         message,
     };
-    let resp = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| net(e.to_string()))?;
+    let again = FAILED.with(|f| f.borrow().iter().any(|u| u == url));
+    let mut req = gloo_net::http::Request::get(url);
+    if again {
+        req = req.cache(web_sys::RequestCache::Reload);
+    }
+    let resp = req.send().await.map_err(|e| net(e.to_string()))?;
     if !resp.ok() {
         return Err(FetchError::Status {
             url: url.into(),
@@ -209,7 +234,7 @@ async fn get_text(url: &str) -> Result<String, FetchError> {
 /// Fetches and checks the manifest.
 pub async fn manifest() -> Result<Manifest, FetchError> {
     let url = v2::MANIFEST_PATH;
-    decode(url, &get_text(url).await?, Manifest::validate)
+    get_checked(url, |body| decode(url, body, Manifest::validate)).await
 }
 
 /// Fetches and checks a matrix named by the manifest.
@@ -223,7 +248,7 @@ pub async fn feed_file<T: DeserializeOwned>(
     check: impl FnOnce(&T) -> Result<(), Invalid>,
 ) -> Result<T, FetchError> {
     let url = url(rel);
-    decode(&url, &get_text(&url).await?, check)
+    get_checked(&url, |body| decode(&url, body, check)).await
 }
 
 #[cfg(test)]

@@ -109,7 +109,9 @@ fn series_start(s: &Series) -> Option<i64> {
 
 /// The median of `v` (the mean of the middle two when even); `None` when empty.
 fn median(v: &mut [f64]) -> Option<f64> {
-    v.sort_unstable_by(f64::total_cmp);
+    // A column holds a few dozen points at most: the small sort keeps the
+    // standard library's quicksort out of the wasm.
+    crate::format::sort_small(v, |a, b| a.total_cmp(b).is_lt());
     let n = v.len();
     match n {
         0 => None,

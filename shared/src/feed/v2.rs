@@ -668,6 +668,24 @@ fn region_code(code: &str, list: &str) -> Result<(), Invalid> {
 
 /// Checks one point of a matrix or series: every latency is a number of ms
 /// in `0..=MAX_LATENCY_MS`, and latencies are there exactly when samples are.
+///
+/// (`shown_ms` writes a huge value as `1e308`, not 309 digits, without the
+/// float exponent formatter, which the browser build would otherwise carry.)
+fn shown_ms(v: f64) -> String {
+    if v.abs() < 1e6 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let (mut m, mut e) = (v.abs(), 0);
+    while m >= 10.0 {
+        m /= 10.0;
+        e += 1;
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let m = format!("{m:.3}");
+    let m = m.trim_end_matches('0').trim_end_matches('.');
+    format!("{sign}{m}e{e}")
+}
+
 fn check_point<'a>(
     what: impl Fn() -> String,
     values: impl Iterator<Item = (&'a str, Option<f64>)>,
@@ -677,11 +695,7 @@ fn check_point<'a>(
     for (stat, v) in values {
         let Some(v) = v else { continue };
         any = true;
-        let shown = if v.abs() < 1e6 {
-            format!("{v}")
-        } else {
-            format!("{v:e}")
-        };
+        let shown = shown_ms(v);
         if v < 0.0 || v.is_nan() {
             return Err(Invalid(format!(
                 "{}: {stat} = {shown} ms is negative",
