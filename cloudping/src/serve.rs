@@ -1,16 +1,51 @@
 //! `cloudping serve`: a small static file server standing in for CloudFront.
+//!
+//! It answers the way the real set-up (S3 objects behind CloudFront) does, so
+//! that what works locally works deployed: each kind of file gets the
+//! `Cache-Control` the publisher and `scripts/deploy.sh` give its S3 object,
+//! text-like files are compressed (brotli or gzip) when the request allows it,
+//! every answer carries a strong `ETag` (one per encoding) and `If-None-Match`
+//! gets `304 Not Modified`.
 
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Cursor, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result, anyhow};
+use sha2::{Digest, Sha256};
 
 /// Options of `cloudping serve`.
 #[derive(Debug, Clone, clap::Args)]
+// Its own group id: `demo` flattens this next to `simulate::Args`, and two
+// groups named `Args` trip clap's debug assertions.
+#[group(id = "serve")]
+#[command(
+    after_help = "Serving answers like the CloudFront set-up: brotli or gzip compression \
+                  when the request accepts it, Cache-Control per kind of file (manifest 60 s, \
+                  schemas 1 h, other data files and the site's wasm/JS/CSS a year, HTML \
+                  no-cache), strong ETags (one per encoding) with 304 on If-None-Match, and HEAD."
+)]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
 }
+
+/// Requests answered at once: enough that a page loading its wasm and its
+/// JSON in parallel is not served one file after the other.
+const WORKERS: usize = 8;
+
+/// `data/<version>/manifest.json`: the only file that changes in place.
+const MANIFEST: &str = "public, max-age=60, must-revalidate";
+/// `data/<version>/schema/*.schema.json`.
+const SCHEMA: &str = "public, max-age=3600";
+/// Content-addressed or closed-period files: a name never points at other bytes.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Pages and anything else: always revalidate.
+const NO_CACHE: &str = "no-cache";
 
 /// The MIME type for a file name.
 pub fn content_type(path: &Path) -> &'static str {
@@ -26,6 +61,267 @@ pub fn content_type(path: &Path) -> &'static str {
         "gz" => "application/gzip",
         "ndjson" => "application/x-ndjson",
         _ => "application/octet-stream",
+    }
+}
+
+/// The `Cache-Control` of a file, from its path relative to the site root
+/// (`/`-separated), as the real bucket's objects carry it: the manifest a
+/// minute, schemas an hour, every other data file and the site's wasm, JS
+/// and CSS (content-hashed names) a year, HTML and anything else `no-cache`.
+pub fn cache_control(rel_path: &str) -> &'static str {
+    let rel = rel_path.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        return NO_CACHE; // a directory index
+    }
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let name = parts.last().copied().unwrap_or("");
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let is = |e: &str| ext.eq_ignore_ascii_case(e);
+    if is("html") || is("htm") {
+        return NO_CACHE;
+    }
+    if parts.len() > 1 && parts[0] == "data" {
+        return match parts.as_slice() {
+            ["data", _, "manifest.json"] => MANIFEST,
+            ["data", _, "schema", n] if n.ends_with(".schema.json") => SCHEMA,
+            _ => IMMUTABLE,
+        };
+    }
+    if is("wasm") || is("js") || is("mjs") || is("css") {
+        IMMUTABLE
+    } else {
+        NO_CACHE
+    }
+}
+
+/// Whether a file is text-like and worth compressing; already compressed
+/// files (`.gz`, images) are sent as they are.
+pub fn compressible(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    [
+        "html", "htm", "js", "mjs", "css", "json", "csv", "svg", "wasm", "ndjson", "txt",
+    ]
+    .iter()
+    .any(|e| ext.eq_ignore_ascii_case(e))
+}
+
+/// A content coding the server can apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// Brotli, preferred when accepted.
+    Br,
+    /// gzip.
+    Gzip,
+}
+
+impl Encoding {
+    /// The `Content-Encoding` token.
+    pub fn token(self) -> &'static str {
+        match self {
+            Encoding::Br => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+
+    /// What the ETag of this encoding ends with, as CloudFront marks
+    /// the representations it compresses.
+    fn etag_suffix(self) -> &'static str {
+        match self {
+            Encoding::Br => "-br",
+            Encoding::Gzip => "-gz",
+        }
+    }
+
+    /// `body` compressed; `lasting` for files that never change (compressed
+    /// once, so worth the best quality), not for the page and the manifest,
+    /// which every publish rewrites and whose first reader should not wait.
+    fn compress(self, body: &[u8], lasting: bool) -> std::io::Result<Vec<u8>> {
+        match self {
+            Encoding::Br => {
+                let mut out = Vec::with_capacity(body.len() / 3 + 64);
+                // The best quality costs about 2 s a MB; the result is
+                // cached, but a big file would keep its first reader waiting.
+                let quality = match (lasting, body.len() <= 1 << 20) {
+                    (false, _) => 5,
+                    (true, true) => 11,
+                    (true, false) => 9,
+                };
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality,
+                    lgwin: 22,
+                    ..Default::default()
+                };
+                brotli::BrotliCompress(&mut Cursor::new(body), &mut out, &params)?;
+                Ok(out)
+            }
+            Encoding::Gzip => {
+                let mut enc = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(body.len() / 3 + 64),
+                    flate2::Compression::best(),
+                );
+                enc.write_all(body)?;
+                enc.finish()
+            }
+        }
+    }
+}
+
+/// The coding to answer with for an `Accept-Encoding` header (`None`:
+/// identity). Honours q-values (`q=0` refuses), `*` and `identity`; brotli
+/// wins a tie with gzip, and a compressed coding wins a tie with identity.
+/// No header means no compression.
+pub fn negotiate(accept_encoding: Option<&str>) -> Option<Encoding> {
+    let header = accept_encoding?;
+    let (mut br, mut gzip, mut identity, mut star) = (None, None, None, None);
+    for item in header.split(',') {
+        let mut fields = item.split(';');
+        let coding = fields.next().unwrap_or("").trim().to_ascii_lowercase();
+        if coding.is_empty() {
+            continue;
+        }
+        let mut q = Some(1.0_f32);
+        for param in fields {
+            if let Some((k, v)) = param.split_once('=')
+                && k.trim().eq_ignore_ascii_case("q")
+            {
+                q = v
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q));
+            }
+        }
+        let Some(q) = q else { continue }; // a malformed q-value: ignore the entry
+        match coding.as_str() {
+            "br" => br = Some(q),
+            "gzip" | "x-gzip" => gzip = Some(q),
+            "identity" => identity = Some(q),
+            "*" => star = Some(q),
+            _ => {}
+        }
+    }
+    let br = br.or(star).unwrap_or(0.0);
+    let gzip = gzip.or(star).unwrap_or(0.0);
+    let (best, q) = if br >= gzip {
+        (Encoding::Br, br)
+    } else {
+        (Encoding::Gzip, gzip)
+    };
+    // identity is acceptable unless refused, but only chosen over a
+    // compressed coding when the client prefers it explicitly.
+    match identity {
+        Some(iq) if iq > q => None,
+        _ if q > 0.0 => Some(best),
+        _ => None,
+    }
+}
+
+/// Whether an `If-None-Match` header matches `etag`: `*`, or a list of
+/// entity tags compared weakly (`W/"x"` matches `"x"`).
+pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |t: &str| {
+        let t = t.trim();
+        t.strip_prefix("W/")
+            .unwrap_or(t)
+            .trim_matches('"')
+            .to_owned()
+    };
+    let ours = opaque(etag);
+    if_none_match.split(',').any(|t| {
+        let t = t.trim();
+        t == "*" || (!t.is_empty() && opaque(t) == ours)
+    })
+}
+
+/// The strong ETag of a file's bytes (a SHA-256 prefix, as long as S3's MD5 ETags).
+pub fn etag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// The ETag of a representation: the file's, marked with its encoding.
+fn variant_etag(etag: &str, encoding: Option<Encoding>) -> String {
+    match encoding {
+        None => etag.to_owned(),
+        Some(e) => format!("{}{}\"", etag.trim_end_matches('"'), e.etag_suffix()),
+    }
+}
+
+/// What identifies a version of a file on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+#[derive(Debug)]
+struct Cached {
+    stamp: Stamp,
+    etag: String,
+    /// The compressed bytes; `None` for identity, which is read from disk each time.
+    body: Option<Arc<[u8]>>,
+}
+
+/// ETags and compressed bodies by (file, encoding), valid while the file's
+/// modification time and size stay the same: a file is hashed and
+/// compressed once, not on every request.
+#[derive(Debug, Default)]
+struct Cache {
+    entries: Mutex<HashMap<(PathBuf, Option<Encoding>), Cached>>,
+}
+
+impl Cache {
+    /// The ETag and body of `path` in `encoding`, from the cache when the
+    /// file has not changed. `file` is the open file, whose metadata and
+    /// bytes belong together even when the file is replaced meanwhile.
+    fn get(
+        &self,
+        path: &Path,
+        mut file: File,
+        encoding: Option<Encoding>,
+    ) -> std::io::Result<(String, Arc<[u8]>)> {
+        let meta = file.metadata()?;
+        let stamp = Stamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+        };
+        let key = (path.to_path_buf(), encoding);
+        let cached = {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries
+                .get(&key)
+                .filter(|c| c.stamp == stamp)
+                .map(|c| (c.etag.clone(), c.body.clone()))
+        };
+        if let Some((etag, Some(body))) = &cached {
+            return Ok((etag.clone(), body.clone()));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        if let Some((etag, None)) = cached {
+            return Ok((etag, bytes.into()));
+        }
+        // Compressed outside the lock: other requests go on meanwhile.
+        let etag = variant_etag(&etag_of(&bytes), encoding);
+        let body: Arc<[u8]> = match encoding {
+            None => bytes.into(),
+            Some(e) => {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let lasting = !(name.ends_with(".html") || name == "manifest.json");
+                e.compress(&bytes, lasting)?.into()
+            }
+        };
+        let entry = Cached {
+            stamp,
+            etag: etag.clone(),
+            body: encoding.map(|_| body.clone()),
+        };
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, entry);
+        Ok((etag, body))
     }
 }
 
@@ -46,6 +342,115 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// `file` relative to `root`, `/`-separated, for [`cache_control`].
+fn relative(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+type Reply = tiny_http::Response<Cursor<Arc<[u8]>>>;
+
+fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+}
+
+/// A reply whose `Content-Length` is `len`; `body` may be empty for a
+/// `304` or a `HEAD`, whose body tiny_http does not send.
+fn reply(status: u16, headers: Vec<tiny_http::Header>, body: Arc<[u8]>, len: usize) -> Reply {
+    tiny_http::Response::new(
+        tiny_http::StatusCode(status),
+        headers,
+        Cursor::new(body),
+        Some(len),
+        None,
+    )
+    // The length is known: send it (as CloudFront does) rather than chunks.
+    .with_chunked_threshold(usize::MAX)
+}
+
+fn plain(status: u16, text: &str, extra: Option<(&str, &str)>) -> Reply {
+    let body: Arc<[u8]> = text.as_bytes().into();
+    let headers: Vec<_> = [("Content-Type", "text/plain; charset=utf-8")]
+        .into_iter()
+        .chain(extra)
+        .filter_map(|(k, v)| header(k, v))
+        .collect();
+    let len = body.len();
+    reply(status, headers, body, len)
+}
+
+fn request_header(req: &tiny_http::Request, name: &'static str) -> Option<String> {
+    let values: Vec<&str> = req
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
+/// The answer to one request.
+fn answer(root: &Path, cache: &Cache, req: &tiny_http::Request) -> Reply {
+    use tiny_http::Method;
+    let head = match req.method() {
+        Method::Get => false,
+        Method::Head => true,
+        _ => return plain(405, "method not allowed", Some(("Allow", "GET, HEAD"))),
+    };
+    let Some(path) = resolve(root, req.url()) else {
+        return plain(404, "not found", None);
+    };
+    let file = match File::open(&path) {
+        Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => f,
+        _ => return plain(404, "not found", None),
+    };
+    let compress = compressible(&path);
+    let encoding = if compress {
+        negotiate(request_header(req, "Accept-Encoding").as_deref())
+    } else {
+        None
+    };
+    let (etag, body) = match cache.get(&path, file, encoding) {
+        Ok(v) => v,
+        Err(error) => {
+            eprintln!("serve: reading {} failed: {error}", path.display());
+            return plain(500, "cannot read the file", None);
+        }
+    };
+    let mut headers = vec![
+        ("Content-Type", content_type(&path)),
+        ("Cache-Control", cache_control(&relative(root, &path))),
+        ("ETag", etag.as_str()),
+    ];
+    if compress {
+        headers.push(("Vary", "Accept-Encoding"));
+    }
+    if let Some(e) = encoding {
+        headers.push(("Content-Encoding", e.token()));
+    }
+    let headers: Vec<_> = headers
+        .into_iter()
+        .filter_map(|(k, v)| header(k, v))
+        .collect();
+    let len = body.len();
+    let not_modified =
+        request_header(req, "If-None-Match").is_some_and(|inm| etag_matches(&inm, &etag));
+    if not_modified {
+        reply(304, headers, Arc::from(&[][..]), len)
+    } else if head {
+        reply(200, headers, Arc::from(&[][..]), len)
+    } else {
+        reply(200, headers, body, len)
+    }
+}
+
 /// Serves `root` until killed.
 pub fn run(root: &Path, args: &Args) -> Result<()> {
     let server = tiny_http::Server::http(&args.addr).map_err(|e| {
@@ -59,28 +464,19 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         args.addr,
         root.display()
     );
-    for req in server.incoming_requests() {
-        let file = resolve(root, req.url());
-        let result = match file.as_deref().map(std::fs::read) {
-            Some(Ok(body)) => {
-                let path = file.as_deref().unwrap_or(root);
-                let mut resp = tiny_http::Response::from_data(body);
-                for (k, v) in [
-                    ("Content-Type", content_type(path)),
-                    ("Cache-Control", "no-cache"),
-                ] {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k, v) {
-                        resp.add_header(h);
+    let cache = Cache::default();
+    std::thread::scope(|s| {
+        for _ in 0..WORKERS {
+            s.spawn(|| {
+                for req in server.incoming_requests() {
+                    let resp = answer(root, &cache, &req);
+                    if let Err(error) = req.respond(resp) {
+                        eprintln!("serve: answering failed: {error}");
                     }
                 }
-                req.respond(resp)
-            }
-            _ => req.respond(tiny_http::Response::from_string("not found").with_status_code(404)),
-        };
-        if let Err(error) = result {
-            eprintln!("serve: answering failed: {error}");
+            });
         }
-    }
+    });
     Err(anyhow!("server stopped")).context("serving")
 }
 
@@ -98,5 +494,141 @@ mod tests {
         assert_eq!(resolve(root, "/../etc/passwd"), None);
         assert_eq!(resolve(root, "/a/../../b"), None);
         assert_eq!(content_type(Path::new("x.wasm")), "application/wasm");
+    }
+
+    #[test]
+    fn cache_control_per_kind_of_file() {
+        for (path, want) in [
+            ("data/v2/manifest.json", MANIFEST),
+            ("/data/v2/manifest.json", MANIFEST),
+            ("data/v3/manifest.json", MANIFEST),
+            ("data/v2/schema/manifest.schema.json", SCHEMA),
+            ("data/v2/schema/matrix.schema.json", SCHEMA),
+            ("data/v2/matrix/7d.3f9a1c0b2e4d5a6f.json", IMMUTABLE),
+            ("data/v2/matrix/7d.3f9a1c0b2e4d5a6f.csv", IMMUTABLE),
+            ("data/v2/series/1h/us-east-1/2026-11-01.json", IMMUTABLE),
+            ("data/v2/raw/2026-11-19.ndjson.gz", IMMUTABLE),
+            // a manifest or a schema anywhere else is a data file like another
+            ("data/v2/matrix/manifest.json", IMMUTABLE),
+            ("data/v2/schema/notes.json", IMMUTABLE),
+            ("index.html", NO_CACHE),
+            ("", NO_CACHE),
+            ("/", NO_CACHE),
+            ("docs/", NO_CACHE),
+            ("docs/index.html", NO_CACHE),
+            ("about.html", NO_CACHE),
+            ("frontend-3f9a1c0b2e4d5a6f_bg.wasm", IMMUTABLE),
+            ("frontend-3f9a1c0b2e4d5a6f.js", IMMUTABLE),
+            ("style-0123456789abcdef.css", IMMUTABLE),
+            ("snippets/x-1/inline0.js", IMMUTABLE),
+            ("favicon.png", NO_CACHE),
+            ("manifest.json", NO_CACHE),
+            ("robots.txt", NO_CACHE),
+            ("data", NO_CACHE),
+        ] {
+            assert_eq!(cache_control(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn accept_encoding_is_negotiated() {
+        for (header, want) in [
+            (None, None),
+            (Some(""), None),
+            (Some("br"), Some(Encoding::Br)),
+            (Some("gzip"), Some(Encoding::Gzip)),
+            (Some("gzip, deflate, br, zstd"), Some(Encoding::Br)),
+            (Some("br;q=0, gzip"), Some(Encoding::Gzip)),
+            (Some("br; q=0.0, gzip; q=0.5"), Some(Encoding::Gzip)),
+            (Some("br;q=0.4, gzip;q=0.8"), Some(Encoding::Gzip)),
+            (Some("BR;Q=1.0"), Some(Encoding::Br)),
+            (Some("identity"), None),
+            (Some("deflate"), None),
+            (Some("*"), Some(Encoding::Br)),
+            (Some("*;q=0"), None),
+            (Some("br;q=0, *"), Some(Encoding::Gzip)),
+            (Some("gzip;q=0, br;q=0"), None),
+            (Some("gzip;q=0.5, identity"), None),
+            (Some("gzip, identity;q=0.5"), Some(Encoding::Gzip)),
+            (Some("x-gzip"), Some(Encoding::Gzip)),
+            (Some("br;q=nonsense, gzip"), Some(Encoding::Gzip)),
+        ] {
+            assert_eq!(negotiate(header), want, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let etag = "\"0123abcd\"";
+        assert!(etag_matches("\"0123abcd\"", etag));
+        assert!(etag_matches("W/\"0123abcd\"", etag));
+        assert!(etag_matches("\"other\", W/\"0123abcd\"", etag));
+        assert!(etag_matches("*", etag));
+        assert!(etag_matches(" \"x\" , * ", etag));
+        assert!(!etag_matches("\"0123abcd-br\"", etag));
+        assert!(!etag_matches("\"other\"", etag));
+        assert!(!etag_matches("", etag));
+        assert!(etag_matches("\"0123abcd-br\"", "\"0123abcd-br\""));
+    }
+
+    #[test]
+    fn etags_differ_per_content_and_encoding() {
+        let a = etag_of(b"one");
+        assert_eq!(a, etag_of(b"one"));
+        assert_ne!(a, etag_of(b"two"));
+        assert!(a.starts_with('"') && a.ends_with('"') && a.len() == 34);
+        let br = variant_etag(&a, Some(Encoding::Br));
+        let gz = variant_etag(&a, Some(Encoding::Gzip));
+        assert!(br.ends_with("-br\"") && gz.ends_with("-gz\""));
+        assert_ne!(br, gz);
+        assert_eq!(variant_etag(&a, None), a);
+    }
+
+    #[test]
+    fn compression_round_trips_and_skips_compressed_files() {
+        let body = b"{\"regions\":[\"us-east-1\",\"eu-west-1\"]}".repeat(50);
+        let br = Encoding::Br.compress(&body, true).unwrap();
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut Cursor::new(&br), &mut back).unwrap();
+        assert_eq!(back, body);
+        let gz = Encoding::Gzip.compress(&body, true).unwrap();
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, body);
+        let quick = Encoding::Br.compress(&body, false).unwrap();
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut Cursor::new(&quick), &mut back).unwrap();
+        assert_eq!(back, body, "the quick quality for the page and manifest");
+        assert!(compressible(Path::new("frontend-0123.wasm")));
+        assert!(compressible(Path::new("data/v2/raw/x.ndjson")));
+        assert!(!compressible(Path::new("data/v2/raw/x.ndjson.gz")));
+        assert!(!compressible(Path::new("logo.png")));
+    }
+
+    #[test]
+    fn cache_reuses_until_the_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, "[1,2,3]".repeat(100)).unwrap();
+        let cache = Cache::default();
+        let open = || File::open(&path).unwrap();
+        let (e1, b1) = cache.get(&path, open(), Some(Encoding::Gzip)).unwrap();
+        let (e2, b2) = cache.get(&path, open(), Some(Encoding::Gzip)).unwrap();
+        assert_eq!(e1, e2);
+        assert!(
+            Arc::ptr_eq(&b1, &b2),
+            "the second request is not recompressed"
+        );
+        let (plain, body) = cache.get(&path, open(), None).unwrap();
+        assert_eq!(&*body, "[1,2,3]".repeat(100).as_bytes());
+        assert_ne!(plain, e1);
+        std::fs::write(&path, "[4,5,6,7]".repeat(100)).unwrap();
+        let (e3, _) = cache.get(&path, open(), Some(Encoding::Gzip)).unwrap();
+        assert_ne!(e3, e1);
+        let (plain2, body) = cache.get(&path, open(), None).unwrap();
+        assert_ne!(plain2, plain);
+        assert_eq!(&*body, "[4,5,6,7]".repeat(100).as_bytes());
     }
 }
