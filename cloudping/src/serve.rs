@@ -132,19 +132,18 @@ impl Encoding {
         }
     }
 
-    /// `body` compressed; `lasting` for files that never change (compressed
-    /// once, so worth the best quality), not for the page and the manifest,
-    /// which every publish rewrites and whose first reader should not wait.
-    fn compress(self, body: &[u8], lasting: bool) -> std::io::Result<Vec<u8>> {
+    /// `body` compressed, as hard as the file's life is worth (see [`Lasting`]).
+    fn compress(self, body: &[u8], lasting: Lasting) -> std::io::Result<Vec<u8>> {
         match self {
             Encoding::Br => {
                 let mut out = Vec::with_capacity(body.len() / 3 + 64);
                 // The best quality costs about 2 s a MB; the result is
                 // cached, but a big file would keep its first reader waiting.
-                let quality = match (lasting, body.len() <= 1 << 20) {
-                    (false, _) => 5,
-                    (true, true) => 11,
-                    (true, false) => 9,
+                let quality = match lasting {
+                    Lasting::No => 5,
+                    Lasting::Data => 9,
+                    Lasting::Site if body.len() <= 1 << 20 => 11,
+                    Lasting::Site => 9,
                 };
                 let params = brotli::enc::BrotliEncoderParams {
                     quality,
@@ -162,6 +161,37 @@ impl Encoding {
                 enc.write_all(body)?;
                 enc.finish()
             }
+        }
+    }
+}
+
+/// How long a file lives, which decides how hard it is worth compressing
+/// (once per file version; the result is cached).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lasting {
+    /// The page and the manifest: every publish rewrites them, and their
+    /// first reader after it should not wait (brotli 5).
+    No,
+    /// Data files: never change, but a graph may ask for hundreds at once
+    /// (brotli 9).
+    Data,
+    /// The site's wasm, JS and CSS: a few files, fetched by every visitor
+    /// (brotli 11).
+    Site,
+}
+
+impl Lasting {
+    fn of(path: &Path) -> Lasting {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".html") || name == "manifest.json" {
+            Lasting::No
+        } else if [".wasm", ".js", ".mjs", ".css"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
+            Lasting::Site
+        } else {
+            Lasting::Data
         }
     }
 }
@@ -306,11 +336,7 @@ impl Cache {
         let etag = variant_etag(&etag_of(&bytes), encoding);
         let body: Arc<[u8]> = match encoding {
             None => bytes.into(),
-            Some(e) => {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let lasting = !(name.ends_with(".html") || name == "manifest.json");
-                e.compress(&bytes, lasting)?.into()
-            }
+            Some(e) => e.compress(&bytes, Lasting::of(path))?.into(),
         };
         let entry = Cached {
             stamp,
@@ -587,17 +613,17 @@ mod tests {
     #[test]
     fn compression_round_trips_and_skips_compressed_files() {
         let body = b"{\"regions\":[\"us-east-1\",\"eu-west-1\"]}".repeat(50);
-        let br = Encoding::Br.compress(&body, true).unwrap();
+        let br = Encoding::Br.compress(&body, Lasting::Site).unwrap();
         let mut back = Vec::new();
         brotli::BrotliDecompress(&mut Cursor::new(&br), &mut back).unwrap();
         assert_eq!(back, body);
-        let gz = Encoding::Gzip.compress(&body, true).unwrap();
+        let gz = Encoding::Gzip.compress(&body, Lasting::Site).unwrap();
         let mut back = Vec::new();
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut back)
             .unwrap();
         assert_eq!(back, body);
-        let quick = Encoding::Br.compress(&body, false).unwrap();
+        let quick = Encoding::Br.compress(&body, Lasting::No).unwrap();
         let mut back = Vec::new();
         brotli::BrotliDecompress(&mut Cursor::new(&quick), &mut back).unwrap();
         assert_eq!(back, body, "the quick quality for the page and manifest");

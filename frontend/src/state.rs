@@ -184,6 +184,8 @@ impl State {
                 } else {
                     *v = view;
                 }
+                // Refused values: the address bar stops showing them.
+                self.corrected = !notes.is_empty();
                 self.notes = notes;
             }
             Action::Route(r) => v.route = r,
@@ -275,7 +277,7 @@ impl State {
         }
         if fits && let Some(m) = self.manifest().cloned() {
             let notes = self.view.fit(&m);
-            self.corrected = !notes.is_empty();
+            self.corrected |= !notes.is_empty();
             self.notes.extend(notes);
         }
     }
@@ -654,6 +656,10 @@ mod tests {
             s.notes
         );
         assert_eq!(s.view.window, "99d", "windows are the feed's to know");
+        assert!(
+            s.corrected,
+            "a refused value leaves the address bar at once"
+        );
         s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
             "manifest.json",
         )))));
@@ -661,6 +667,12 @@ mod tests {
         assert!(s.view.geos.is_empty());
         assert_eq!(s.notes.len(), 4, "{:?}", s.notes);
         assert!(s.corrected, "the address bar is corrected in place");
+        let mut only_fit = State::from_hash("#window=99d");
+        assert!(!only_fit.corrected);
+        only_fit.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        assert!(only_fit.corrected, "and so does one the feed lacks");
         // The reader's next change clears the notes.
         s.apply(Action::Stat("p90".into()));
         assert!(s.notes.is_empty() && !s.corrected);

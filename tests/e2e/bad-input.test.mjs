@@ -122,7 +122,8 @@ test('values in the link the page does not know are said, and the controls show 
     ['#window=30d', /no “30d” window; showing 1 day/, '#window', '1d'],
     ['#window=<b>x', /window “<b>x” is not one this page knows; showing the 1 d window/, '#window', '1d'],
     ['#stat=p42', /statistic “p42” .*showing p50/, '#stat', 'p50'],
-    ['#sort=col:nope', /row order “col:nope”/, '#sort', 'geo'],
+    ['#sort=col:nope', /no region “nope” to sort by; rows are in geographic order/, '#sort', 'geo'],
+    ['#sort=sideways', /row order “sideways” is not one this page knows/, '#sort', 'geo'],
   ]) {
     const { page, errors } = await open(url + hash);
     const notes = page.locator('.notes');
