@@ -48,7 +48,11 @@ pub fn mount() {
     });
     match root {
         Some(root) => {
-            yew::Renderer::<App>::with_root(root).render();
+            // Let the browser paint the static matrix first: rendering the
+            // app would otherwise hold the main thread through the first frame.
+            dom::after_next_paint(move || {
+                yew::Renderer::<App>::with_root(root).render();
+            });
         }
         None => {
             yew::Renderer::<App>::new().render();

@@ -15,6 +15,22 @@ pub fn now() -> f64 {
     }
 }
 
+/// Runs `f` once the next frame is painted (a timer set from an animation
+/// frame callback fires after that frame), or at once without a window.
+pub fn after_next_paint(f: impl FnOnce() + 'static) {
+    let Some(w) = web_sys::window() else {
+        f();
+        return;
+    };
+    let timer = wasm_bindgen::closure::Closure::once_into_js(f);
+    let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(timer.unchecked_ref());
+        }
+    });
+    let _ = w.request_animation_frame(frame.unchecked_ref());
+}
+
 /// The element holding the prerendered page, in `index.html`.
 pub const PRERENDER_ID: &str = "prerender";
 /// The element the app renders into beside a prerendered page.
