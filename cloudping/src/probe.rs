@@ -155,8 +155,10 @@ impl Plan {
         }
         let targets: Vec<Target> = probe::plan::targets(regions.iter().copied(), &overrides);
         let source = args.source.trim();
-        if source.is_empty() {
-            bail!("--source must name this vantage point (e.g. `local` or a region code)");
+        if !shared::catalog::is_site_name(source) {
+            bail!(
+                "--source must name this vantage point in lower-case letters, digits and `-` (e.g. `local`, `my-office` or a region code), not {source:?}"
+            );
         }
         if args.connects == 0 {
             bail!("--connects must be at least 1");
@@ -526,6 +528,7 @@ mod tests {
         assert!(err(&["--interval", "7"]).contains("divide a day"));
         assert!(err(&["--connects", "0"]).contains("at least 1"));
         assert!(err(&["--source", " "]).contains("--source"));
+        assert!(err(&["--source", "My Office"]).contains("lower-case letters"));
     }
 
     #[test]

@@ -229,10 +229,7 @@ impl Default for View {
 
 /// Region codes and geography ids: lower-case letters, digits and `-`.
 fn valid_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 40
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    shared::catalog::is_site_name(s)
 }
 
 /// A sorted list without duplicates of the valid codes, and the invalid ones.

@@ -243,6 +243,19 @@ pub fn is_region_code(s: &str) -> bool {
     }
 }
 
+/// Whether `s` can name a vantage point or target in the feed: a region
+/// code, or a site of one's own (`local`, `my-office`): 1 to 63 lower-case
+/// letters, digits and `-`, not starting or ending with `-`. The schemas
+/// say `^[a-z0-9]+(-[a-z0-9]+)*$`. Markup, spaces and capitals are refused.
+pub fn is_site_name(s: &str) -> bool {
+    (1..=63).contains(&s.len())
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// An error for a region code that is not in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownRegion(pub String);
@@ -300,6 +313,28 @@ mod tests {
             "europe-west-x",
         ] {
             assert!(!is_region_code(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn site_names_are_codes_or_plain_names() {
+        for good in ["us-east-1", "local", "my-office", "lab2", "a"] {
+            assert!(is_site_name(good), "{good:?}");
+        }
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "My-office",
+            "my office",
+            "us-east-1\"><img",
+            &"x".repeat(64),
+        ] {
+            assert!(!is_site_name(bad), "{bad:?}");
+        }
+        for r in REGIONS {
+            assert!(is_site_name(r.code), "{}", r.code);
         }
     }
 

@@ -108,7 +108,7 @@ test('a region code with markup is refused by the feed check, with its code show
   const { page, errors } = await open(await serveFeed(feedWith('matrix/1d-p50.json', (m) => { m.sources[0] = bad; })));
   const alert = page.locator('[role=alert]');
   await alert.waitFor({ timeout: 10000 });
-  assert.match(await alert.textContent(), /matrix\/1d-p50\.json is malformed: .*is not a region code/);
+  assert.match(await alert.textContent(), /matrix\/1d-p50\.json is malformed: .*is not a region code or site name/);
   assert.equal(await page.locator('img[src=x]').count(), 0, 'the markup is text, never an element');
   assert.deepEqual(errors, []);
 });

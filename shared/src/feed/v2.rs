@@ -662,7 +662,19 @@ fn region_code(code: &str, list: &str) -> Result<(), Invalid> {
     }
     let shown: String = code.chars().take(40).collect();
     Err(Invalid(format!(
-        "{list} holds {shown:?}, which is not a region code (like `eu-west-1`: lower-case words and a number joined by `-`)"
+        "{list} holds {shown:?}, which is not a region code (like “eu-west-1”: lower-case words and a number joined by “-”)"
+    )))
+}
+
+/// A source or destination of a matrix or series: a region code, or a
+/// vantage point of one's own (`local`); never markup or spaces.
+fn site_name(name: &str, list: &str) -> Result<(), Invalid> {
+    if crate::catalog::is_site_name(name) {
+        return Ok(());
+    }
+    let shown: String = name.chars().take(40).collect();
+    Err(Invalid(format!(
+        "{list} holds {shown:?}, which is not a region code or site name (lower-case letters, digits and “-”, like “eu-west-1” or “my-office”)"
     )))
 }
 
@@ -755,7 +767,7 @@ impl Manifest {
             ));
         }
         for r in &self.regions {
-            region_code(&r.code, "manifest `regions`")?;
+            region_code(&r.code, "manifest “regions”")?;
         }
         if crate::time::parse_rfc3339(&self.generated_at).is_none() {
             return Err(Invalid(format!(
@@ -782,10 +794,10 @@ impl Matrix {
             )));
         }
         for s in &self.sources {
-            region_code(s, "matrix `sources`")?;
+            site_name(s, "matrix “sources”")?;
         }
         for d in &self.destinations {
-            region_code(d, "matrix `destinations`")?;
+            site_name(d, "matrix “destinations”")?;
         }
         let (rows, cols) = (self.sources.len(), self.destinations.len());
         let check = |name: &str, lens: Vec<usize>| -> Result<(), Invalid> {

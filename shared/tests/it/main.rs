@@ -189,9 +189,14 @@ fn impossible_values_are_refused_with_the_cell_named() {
         v["destinations"][1] = "<b>eu</b>-west-1".into()
     });
     assert!(
-        err.contains("\"<b>eu</b>-west-1\", which is not a region code"),
+        err.contains("\"<b>eu</b>-west-1\", which is not a region code or site name"),
         "{err}"
     );
+    // A vantage point of one's own (`cloudping probe --source local`) is fine.
+    let (_, text) = fixture("matrix/1d.json");
+    let mut own: Matrix = serde_json::from_str(&text).unwrap();
+    own.sources[0] = "my-office".into();
+    own.validate().unwrap();
     // The file as published passes.
     let (_, text) = fixture("matrix/1d.json");
     serde_json::from_str::<Matrix>(&text)
