@@ -181,17 +181,13 @@ pub enum Lasting {
 }
 
 impl Lasting {
-    fn of(path: &Path) -> Lasting {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".html") || name == "manifest.json" {
-            Lasting::No
-        } else if [".wasm", ".js", ".mjs", ".css"]
-            .iter()
-            .any(|e| name.ends_with(e))
-        {
-            Lasting::Site
-        } else {
-            Lasting::Data
+    /// From the file's place in the bucket, by the same rule as its
+    /// [`cache_control`]: what is cached for a year never changes.
+    fn of(rel: &str) -> Lasting {
+        match cache_control(rel) {
+            IMMUTABLE if rel.trim_start_matches('/').starts_with("data/") => Lasting::Data,
+            IMMUTABLE => Lasting::Site,
+            _ => Lasting::No,
         }
     }
 }
@@ -310,6 +306,7 @@ impl Cache {
         path: &Path,
         mut file: File,
         encoding: Option<Encoding>,
+        lasting: Lasting,
     ) -> std::io::Result<(String, Arc<[u8]>)> {
         let meta = file.metadata()?;
         let stamp = Stamp {
@@ -336,7 +333,7 @@ impl Cache {
         let etag = variant_etag(&etag_of(&bytes), encoding);
         let body: Arc<[u8]> = match encoding {
             None => bytes.into(),
-            Some(e) => e.compress(&bytes, Lasting::of(path))?.into(),
+            Some(e) => e.compress(&bytes, lasting)?.into(),
         };
         let entry = Cached {
             stamp,
@@ -443,7 +440,8 @@ fn answer(root: &Path, cache: &Cache, req: &tiny_http::Request) -> Reply {
     } else {
         None
     };
-    let (etag, body) = match cache.get(&path, file, encoding) {
+    let rel = relative(root, &path);
+    let (etag, body) = match cache.get(&path, file, encoding, Lasting::of(&rel)) {
         Ok(v) => v,
         Err(error) => {
             eprintln!("serve: reading {} failed: {error}", path.display());
@@ -452,7 +450,7 @@ fn answer(root: &Path, cache: &Cache, req: &tiny_http::Request) -> Reply {
     };
     let mut headers = vec![
         ("Content-Type", content_type(&path)),
-        ("Cache-Control", cache_control(&relative(root, &path))),
+        ("Cache-Control", cache_control(&rel)),
         ("ETag", etag.as_str()),
     ];
     if compress {
@@ -557,6 +555,20 @@ mod tests {
     }
 
     #[test]
+    fn compression_effort_follows_the_cache_rule() {
+        assert_eq!(Lasting::of("index.html"), Lasting::No);
+        assert_eq!(Lasting::of("data/v2/manifest.json"), Lasting::No);
+        assert_eq!(
+            Lasting::of("data/v2/matrix/1d.0123abcd.json"),
+            Lasting::Data
+        );
+        assert_eq!(
+            Lasting::of("frontend-0123456789abcdef_bg.wasm"),
+            Lasting::Site
+        );
+    }
+
+    #[test]
     fn accept_encoding_is_negotiated() {
         for (header, want) in [
             (None, None),
@@ -640,20 +652,26 @@ mod tests {
         std::fs::write(&path, "[1,2,3]".repeat(100)).unwrap();
         let cache = Cache::default();
         let open = || File::open(&path).unwrap();
-        let (e1, b1) = cache.get(&path, open(), Some(Encoding::Gzip)).unwrap();
-        let (e2, b2) = cache.get(&path, open(), Some(Encoding::Gzip)).unwrap();
+        let (e1, b1) = cache
+            .get(&path, open(), Some(Encoding::Gzip), Lasting::Data)
+            .unwrap();
+        let (e2, b2) = cache
+            .get(&path, open(), Some(Encoding::Gzip), Lasting::Data)
+            .unwrap();
         assert_eq!(e1, e2);
         assert!(
             Arc::ptr_eq(&b1, &b2),
             "the second request is not recompressed"
         );
-        let (plain, body) = cache.get(&path, open(), None).unwrap();
+        let (plain, body) = cache.get(&path, open(), None, Lasting::Data).unwrap();
         assert_eq!(&*body, "[1,2,3]".repeat(100).as_bytes());
         assert_ne!(plain, e1);
         std::fs::write(&path, "[4,5,6,7]".repeat(100)).unwrap();
-        let (e3, _) = cache.get(&path, open(), Some(Encoding::Gzip)).unwrap();
+        let (e3, _) = cache
+            .get(&path, open(), Some(Encoding::Gzip), Lasting::Data)
+            .unwrap();
         assert_ne!(e3, e1);
-        let (plain2, body) = cache.get(&path, open(), None).unwrap();
+        let (plain2, body) = cache.get(&path, open(), None, Lasting::Data).unwrap();
         assert_ne!(plain2, plain);
         assert_eq!(&*body, "[4,5,6,7]".repeat(100).as_bytes());
     }

@@ -47,9 +47,15 @@ pub async fn render(manifest: Manifest, matrices: Vec<Matrix>) -> String {
 /// `template` with `body` between its markers (whatever was there before
 /// goes); `None` if the template has no markers (a site built before them).
 pub fn splice(template: &str, body: &str) -> Option<String> {
-    let start = template.find(START)? + START.len();
-    let end = start + template[start..].find(END)?;
+    let (start, end) = markers(template)?;
     Some(format!("{}{body}{}", &template[..start], &template[end..]))
+}
+
+/// Where a rendering goes in `template`: between the end of [`START`] and
+/// the start of the [`END`] after it; `None` without both.
+pub fn markers(template: &str) -> Option<(usize, usize)> {
+    let start = template.find(START)? + START.len();
+    Some((start, start + template[start..].find(END)?))
 }
 
 #[cfg(test)]

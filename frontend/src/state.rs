@@ -78,6 +78,11 @@ pub struct State {
     pub focus: Option<(u32, String)>,
 }
 
+/// Asks for focus at `to`, numbered after the last request.
+fn move_focus(focus: &mut Option<(u32, String)>, to: String) {
+    *focus = Some((focus.as_ref().map_or(0, |f| f.0 + 1), to));
+}
+
 /// The selector of a pair's cell in the matrix.
 pub fn cell_selector((src, dst): &Pair) -> String {
     format!("#matrix td[data-src=\"{src}\"][data-dst=\"{dst}\"]")
@@ -228,13 +233,13 @@ impl State {
                         Some(next) => remove_selector(next),
                         None => cell_selector(&pair),
                     };
-                    self.focus = Some((self.focus.as_ref().map_or(0, |f| f.0 + 1), to));
+                    move_focus(&mut self.focus, to);
                 }
             }
             Action::ClearPairs => {
                 if let Some(first) = v.pairs.first() {
                     let to = cell_selector(first);
-                    self.focus = Some((self.focus.as_ref().map_or(0, |f| f.0 + 1), to));
+                    move_focus(&mut self.focus, to);
                 }
                 v.pairs.clear();
             }

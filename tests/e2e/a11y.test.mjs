@@ -7,14 +7,12 @@
 // TOOLS_DIR (playwright-core and axe-core are installed there), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
 const TOOLS = env('TOOLS_DIR');
-const chromium = h.chromiumFrom(TOOLS);
 const AXE = readFileSync(join(TOOLS, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
@@ -22,11 +20,7 @@ const FIXTURES = env('FIXTURES_DIR');
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch(TOOLS, env('CHROMIUM'));
 });
 after(async () => {
   await browser?.close();
@@ -35,24 +29,10 @@ after(async () => {
 
 /** Every commercial region, two simulated days, published by the pipeline: the real table size. */
 let full;
-function fullFeed() {
-  if (!full) {
-    const work = h.tempDir('cloudping-a11y-');
-    const run = (...args) => execFileSync(BIN, ['--db', join(work, 'db.sqlite'), '--bucket', join(work, 'b'), ...args], { stdio: 'pipe' });
-    run('simulate', '--days', '2', '--end', '2026-11-20T00:00:00Z');
-    run('rollup');
-    run('publish');
-    full = join(work, 'b/data/v2');
-  }
-  return full;
-}
+const fullFeed = () => (full ??= join(h.publish(BIN, { days: 2 }), 'data/v2'));
 
 async function page(feed, hash = '', options = {}) {
-  const ctx = await browser.newContext(options);
-  const p = await ctx.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(String(e)));
-  await p.goto(await h.serve(BIN, h.site(DIST, feed)) + hash);
+  const { page: p, errors } = await h.open(browser, await h.serve(BIN, h.site(DIST, feed)) + hash, options);
   return { p, errors };
 }
 

@@ -13,33 +13,22 @@ import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
-const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 const FIXTURES = env('FIXTURES_DIR');
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch(env('TOOLS_DIR'), env('CHROMIUM'));
 });
 after(async () => {
   await browser?.close();
   h.cleanup();
 });
 
-async function open(url) {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  return { page, errors };
-}
+const open = (url, options) => h.open(browser, url, options);
 
-const cell = (page, src, dst) => page.locator(`td[data-src="${src}"][data-dst="${dst}"]`);
+const cell = h.cell;
 
 /** A copy of the fixture feed with `edit(json)` applied to one of its files. */
 function feedWith(file, edit) {

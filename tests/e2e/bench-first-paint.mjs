@@ -16,17 +16,10 @@
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run scripts/bench-first-paint.sh');
-const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 const RUNS = Number(process.env.RUNS || 7);
 
 const SLOW = { offline: false, latency: 400, downloadThroughput: 1e6 / 8, uploadThroughput: 1e6 / 8 };
 const CELL = 'td[data-src="us-east-1"][data-dst="eu-west-1"]';
-
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median: q(0.5), min: s[0], max: s[s.length - 1] };
-};
 
 async function once(browser, url, network) {
   const ctx = await browser.newContext();
@@ -55,11 +48,7 @@ async function once(browser, url, network) {
   return t;
 }
 
-const browser = await chromium.launch({
-  executablePath: env('CHROMIUM'),
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await h.launch(env('TOOLS_DIR'), env('CHROMIUM'));
 const sites = [['prerendered', await h.serve(env('CLOUDPING_BIN'), env('PRERENDERED'))],
   ['app alone', await h.serve(env('CLOUDPING_BIN'), env('PLAIN'))]];
 console.log(`time from navigation to the matrix on screen, ms (${RUNS} cold-cache runs each after one uncounted; median, min, max)\n`);
@@ -71,7 +60,7 @@ for (const [label, network] of [['localhost', null], ['400 ms RTT, 1 Mbit/s', SL
     await once(browser, url, network);
     const xs = [];
     for (let i = 0; i < RUNS; i++) xs.push(await once(browser, url, network));
-    const s = stats(xs);
+    const s = h.stats(xs);
     console.log(`| ${label} | ${name} | ${s.median.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`);
   }
 }

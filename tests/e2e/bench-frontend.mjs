@@ -15,17 +15,11 @@ import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run scripts/bench-frontend.sh');
-const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 const RUNS = Number(process.env.RUNS || 15);
 const dirs = h.dirs;
 const site = (feedDir) => h.site(env('DIST_DIR'), feedDir);
 const serve = (root) => h.serve(env('CLOUDPING_BIN'), root);
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
-};
 const fmt = (st) => `${st.median.toFixed(1)} | ${st.min.toFixed(1)} | ${st.p90.toFixed(1)} | ${st.max.toFixed(1)}`;
 
 /** A feed of the fixture's 3 regions with a year of hourly points for 3 pairs, in daily chunks. */
@@ -74,11 +68,7 @@ function yearFeed() {
   return { feed, pairs: pairs.map(([a, b]) => `${a}:${b}`).join(','), points: 365 * 24 };
 }
 
-const browser = await chromium.launch({
-  executablePath: env('CHROMIUM'),
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await h.launch(env('TOOLS_DIR'), env('CHROMIUM'));
 const out = [];
 try {
   // 1. Navigation to the full matrix, cold cache.
@@ -104,8 +94,8 @@ try {
   out.push(`navigation to the full matrix (${matrix.sources.length} × ${matrix.destinations.length}), cold cache, ${RUNS} runs`);
   out.push('| measure | median ms | min | p90 | max |');
   out.push('|---|---|---|---|---|');
-  out.push(`| navigation start → table in the DOM (performance mark) | ${fmt(stats(mark))} |`);
-  out.push(`| goto → table seen by the test driver (wall) | ${fmt(stats(wall))} |`);
+  out.push(`| navigation start → table in the DOM (performance mark) | ${fmt(h.stats(mark))} |`);
+  out.push(`| goto → table seen by the test driver (wall) | ${fmt(h.stats(wall))} |`);
 
   // 2. Redraw of 3 pairs × 1 year hourly.
   const year = yearFeed();
@@ -129,7 +119,7 @@ try {
     out.push(`redraw, 3 pairs × ${year.points} hourly points (1 year), canvas 1264–1280 CSS px wide at ${scale}× device pixels, ${cols} columns drawn, ${RUNS} redraws`);
     out.push('| measure | median ms | min | p90 | max |');
     out.push('|---|---|---|---|---|');
-    out.push(`| prepare (cut, fold to pixel columns) + draw | ${fmt(stats(times))} |`);
+    out.push(`| prepare (cut, fold to pixel columns) + draw | ${fmt(h.stats(times))} |`);
     await context.close();
   }
 } finally {

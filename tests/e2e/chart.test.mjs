@@ -9,13 +9,11 @@
 // TOOLS_DIR (where playwright-core is installed), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
-const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
@@ -25,20 +23,10 @@ let browser;
 const site = (feedDir) => h.site(DIST, feedDir);
 const serve = (root) => h.serve(BIN, root);
 
-async function open(url, options = {}) {
-  const page = await browser.newPage(options);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  return { page, errors };
-}
+const open = (url, options) => h.open(browser, url, options);
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch(env('TOOLS_DIR'), env('CHROMIUM'));
 });
 
 after(async () => {
@@ -116,18 +104,8 @@ test('in dark mode the p10–p90 band stands out from the background, under the 
 
 /** A feed the pipeline publishes: 400 simulated days of us-east-1 and eu-west-1, made once. */
 let pipeline;
-function pipelineFeed() {
-  if (!pipeline) {
-    const work = h.tempDir('cloudping-year-');
-    const bucket = join(work, 'bucket');
-    const run = (...args) => execFileSync(BIN, ['--db', join(work, 'db.sqlite'), '--bucket', bucket, ...args], { stdio: 'pipe' });
-    run('simulate', '--days', '400', '--end', '2026-11-20T00:00:00Z', '--regions', 'us-east-1,eu-west-1');
-    run('rollup');
-    run('publish');
-    pipeline = join(bucket, 'data/v2');
-  }
-  return pipeline;
-}
+const pipelineFeed = () =>
+  (pipeline ??= join(h.publish(BIN, { days: 400, regions: 'us-east-1,eu-west-1' }), 'data/v2'));
 
 test('a year of hourly points stays a line with an envelope, not a solid block', async () => {
   const feed = pipelineFeed();

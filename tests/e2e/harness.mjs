@@ -3,7 +3,7 @@
 // port, loading playwright-core, and cleaning up every folder and server.
 // Not a test file: node --test does not pick it up (no .test. in its name).
 import { createRequire } from 'node:module';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,30 @@ export function env(name, hint) {
 export function chromiumFrom(toolsDir) {
   return createRequire(join(toolsDir, 'package.json'))('playwright-core').chromium;
 }
+
+/**
+ * Chromium's flags on this kind of machine: no sandbox (tests run as root),
+ * and no background connections, which its closed network refuses.
+ */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Headless Chromium at `executable`, driven by the playwright-core in `toolsDir`. */
+export function launch(toolsDir, executable) {
+  return chromiumFrom(toolsDir).launch({ executablePath: executable, args: CHROMIUM_ARGS });
+}
+
+/** `url` in a new page of `browser` (`options` as for `newPage`), with the uncaught errors it throws. */
+export async function open(browser, url, options = {}) {
+  const page = await browser.newPage(options);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** The matrix cell of a pair. */
+export const cell = (page, src, dst) => page.locator(`td[data-src="${src}"][data-dst="${dst}"]`);
 
 /** Temporary folders and servers, all removed by `cleanup`. */
 export const dirs = [];
@@ -57,6 +81,30 @@ export async function serve(bin, root) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`cloudping serve did not start on ${url}`);
+}
+
+/**
+ * A bucket folder the pipeline published into (`simulate`, `rollup`,
+ * `publish` with the `cloudping` at `bin`): `days` simulated days up to `end`,
+ * of `regions` (all by default), with the built site at `dist` copied in
+ * first when given (so the publish prerenders its page). Returns the folder.
+ */
+export function publish(bin, { days, end = '2026-11-20T00:00:00Z', regions, dist } = {}) {
+  const work = tempDir('cloudping-pipeline-');
+  const bucket = join(work, 'bucket');
+  if (dist) cpSync(dist, bucket, { recursive: true });
+  const run = (...args) => execFileSync(bin, ['--db', join(work, 'db.sqlite'), '--bucket', bucket, ...args], { stdio: 'pipe' });
+  run('simulate', '--days', String(days), '--end', end, ...(regions ? ['--regions', regions] : []));
+  run('rollup');
+  run('publish');
+  return bucket;
+}
+
+/** Order statistics of a list of numbers (for the benchmarks). */
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
 }
 
 export function cleanup() {

@@ -5,23 +5,17 @@
 // Environment (set by scripts/test.sh): CLOUDPING_BIN, DIST_DIR, TOOLS_DIR, CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
-const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch(env('TOOLS_DIR'), env('CHROMIUM'));
 });
 after(async () => {
   await browser?.close();
@@ -30,18 +24,7 @@ after(async () => {
 
 /** The built site in a bucket folder, then 2 simulated days published into it (which prerenders). */
 let bucket;
-function published() {
-  if (!bucket) {
-    const work = h.tempDir('cloudping-prerender-');
-    bucket = join(work, 'bucket');
-    cpSync(DIST, bucket, { recursive: true });
-    const run = (...args) => execFileSync(BIN, ['--db', join(work, 'db.sqlite'), '--bucket', bucket, ...args], { stdio: 'pipe' });
-    run('simulate', '--days', '2', '--end', '2026-11-20T00:00:00Z');
-    run('rollup');
-    run('publish');
-  }
-  return bucket;
-}
+const published = () => (bucket ??= h.publish(BIN, { days: 2, dist: DIST }));
 
 /** The first window's p50 of us-east-1 → eu-west-1, as a cell shows it. */
 function expected(root) {

@@ -8,14 +8,12 @@
 // TOOLS_DIR (where playwright-core is installed), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
-const chromium = h.chromiumFrom(env('TOOLS_DIR'));
 
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
@@ -26,22 +24,12 @@ const dirs = h.dirs;
 const site = (feedDir) => h.site(DIST, feedDir);
 const serve = (root) => h.serve(BIN, root);
 
-async function open(url) {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  return { page, errors };
-}
+const open = (url, options) => h.open(browser, url, options);
 
-const cell = (page, src, dst) => page.locator(`td[data-src="${src}"][data-dst="${dst}"]`);
+const cell = h.cell;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch(env('TOOLS_DIR'), env('CHROMIUM'));
 });
 
 after(async () => {
@@ -137,19 +125,7 @@ test('a missing feed says it is not published yet', async () => {
 
 /** A feed the pipeline publishes (2 simulated days, every commercial region), made once. */
 let pipeline;
-function pipelineFeed() {
-  if (!pipeline) {
-    const work = mkdtempSync(join(tmpdir(), 'cloudping-pipeline-'));
-    dirs.push(work);
-    const bucket = join(work, 'bucket');
-    const run = (...args) => execFileSync(BIN, ['--db', join(work, 'db.sqlite'), '--bucket', bucket, ...args], { stdio: 'pipe' });
-    run('simulate', '--days', '2', '--end', '2026-11-20T00:00:00Z');
-    run('rollup');
-    run('publish');
-    pipeline = join(bucket, 'data/v2');
-  }
-  return pipeline;
-}
+const pipelineFeed = () => (pipeline ??= join(h.publish(BIN, { days: 2 }), 'data/v2'));
 
 test('a feed published by the pipeline renders every region', async () => {
   const feed = pipelineFeed();

@@ -327,7 +327,8 @@ pub async fn prerender<B: Bucket>(
     let Ok(template) = String::from_utf8(template) else {
         return Ok(None);
     };
-    if frontend::prerender::splice(&template, "").is_none() {
+    // Rendered only for a site that has a place for it.
+    if frontend::prerender::markers(&template).is_none() {
         return Ok(None);
     }
     let body = frontend::prerender::render(manifest, matrices).await;

@@ -654,27 +654,27 @@ impl Series {
 /// broken file, not a slow network.
 pub const MAX_LATENCY_MS: f64 = 60_000.0;
 
-/// A code the feed names as a region must look like one: a code with markup
-/// or spaces in it is a broken (or hostile) file.
-fn region_code(code: &str, list: &str) -> Result<(), Invalid> {
-    if crate::catalog::is_region_code(code) {
-        return Ok(());
-    }
-    let shown: String = code.chars().take(40).collect();
-    Err(Invalid(format!(
-        "{list} holds {shown:?}, which is not a region code (like “eu-west-1”: lower-case words and a number joined by “-”)"
-    )))
-}
-
-/// A source or destination of a matrix or series: a region code, or a
-/// vantage point of one's own (`local`); never markup or spaces.
-fn site_name(name: &str, list: &str) -> Result<(), Invalid> {
-    if crate::catalog::is_site_name(name) {
+/// A name the feed gives a region (`region`), or a source or destination
+/// (a region code or a vantage point of one's own, `local`), must look like
+/// one: a name with markup or spaces in it is a broken (or hostile) file.
+fn name_check(name: &str, list: &str, region: bool) -> Result<(), Invalid> {
+    let (ok, what) = if region {
+        (
+            crate::catalog::is_region_code(name),
+            "a region code (like “eu-west-1”: lower-case words and a number joined by “-”)",
+        )
+    } else {
+        (
+            crate::catalog::is_site_name(name),
+            "a region code or site name (lower-case letters, digits and “-”, like “eu-west-1” or “my-office”)",
+        )
+    };
+    if ok {
         return Ok(());
     }
     let shown: String = name.chars().take(40).collect();
     Err(Invalid(format!(
-        "{list} holds {shown:?}, which is not a region code or site name (lower-case letters, digits and “-”, like “eu-west-1” or “my-office”)"
+        "{list} holds {shown:?}, which is not {what}"
     )))
 }
 
@@ -767,7 +767,7 @@ impl Manifest {
             ));
         }
         for r in &self.regions {
-            region_code(&r.code, "manifest “regions”")?;
+            name_check(&r.code, "manifest “regions”", true)?;
         }
         if crate::time::parse_rfc3339(&self.generated_at).is_none() {
             return Err(Invalid(format!(
@@ -794,10 +794,10 @@ impl Matrix {
             )));
         }
         for s in &self.sources {
-            site_name(s, "matrix “sources”")?;
+            name_check(s, "matrix “sources”", false)?;
         }
         for d in &self.destinations {
-            site_name(d, "matrix “destinations”")?;
+            name_check(d, "matrix “destinations”", false)?;
         }
         let (rows, cols) = (self.sources.len(), self.destinations.len());
         let check = |name: &str, lens: Vec<usize>| -> Result<(), Invalid> {
