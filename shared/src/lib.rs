@@ -13,6 +13,7 @@
 //! ```
 
 pub mod catalog;
+pub mod changes;
 pub mod display;
 pub mod feed;
 pub mod geo;
