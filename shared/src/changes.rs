@@ -348,3 +348,258 @@ pub fn group(mut shifts: Vec<Shift>, within_seconds: i64) -> Vec<Event> {
     }
     events
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+    fn pair(src: &str, dst: &str, medians: Vec<Option<f64>>) -> PairHours {
+        PairHours {
+            source: src.into(),
+            destination: dst.into(),
+            start: T0,
+            medians,
+        }
+    }
+
+    /// `warm` hours at `base`, then each (hours, level) segment in turn.
+    fn series(base: f64, warm: usize, segments: &[(usize, f64)]) -> Vec<Option<f64>> {
+        let mut v = vec![Some(base); warm];
+        for &(n, level) in segments {
+            v.extend(std::iter::repeat_n(Some(level), n));
+        }
+        v
+    }
+
+    fn hour(k: i64) -> i64 {
+        T0 + 3600 * k
+    }
+
+    fn one(medians: Vec<Option<f64>>) -> Vec<Shift> {
+        detect(&pair("a", "b", medians), &Rule::default())
+    }
+
+    #[test]
+    fn step_up_that_recovers() {
+        let s = one(series(100.0, 30, &[(4, 130.0), (10, 100.0)]));
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].onset, hour(30));
+        assert_eq!(s[0].end, Some(hour(34)));
+        assert_eq!(s[0].before_ms, 100.0);
+        assert_eq!(s[0].after_ms, 130.0);
+        assert_eq!(
+            (s[0].source.as_str(), s[0].destination.as_str()),
+            ("a", "b")
+        );
+    }
+
+    #[test]
+    fn step_down_counts_too() {
+        let s = one(series(80.0, 24, &[(3, 70.0), (5, 80.0)]));
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!((s[0].onset, s[0].end), (hour(24), Some(hour(27))));
+        assert_eq!((s[0].before_ms, s[0].after_ms), (80.0, 70.0));
+    }
+
+    #[test]
+    fn one_hour_is_too_short() {
+        assert!(one(series(100.0, 30, &[(1, 150.0), (10, 100.0)])).is_empty());
+        // Two single hours apart are still not a run.
+        let v = series(100.0, 30, &[(1, 150.0), (1, 100.0), (1, 150.0), (5, 100.0)]);
+        assert!(one(v).is_empty());
+        // Up then down is not one run in the same direction.
+        assert!(one(series(100.0, 30, &[(1, 150.0), (1, 50.0), (5, 100.0)])).is_empty());
+    }
+
+    #[test]
+    fn too_small_is_nothing() {
+        // 4 % of 100 ms: above 2 ms, below 5 %.
+        assert!(one(series(100.0, 30, &[(6, 104.0), (4, 100.0)])).is_empty());
+        // 1.9 ms on 20 ms: above 5 % (9.5 %), below 2 ms.
+        assert!(one(series(20.0, 30, &[(6, 21.9), (4, 20.0)])).is_empty());
+    }
+
+    #[test]
+    fn two_ms_and_five_percent_boundaries() {
+        // On 20 ms the 2 ms floor rules: exactly 2 ms counts, just under does not.
+        assert_eq!(one(series(20.0, 30, &[(3, 22.0), (3, 20.0)])).len(), 1);
+        assert!(one(series(20.0, 30, &[(3, 21.99), (3, 20.0)])).is_empty());
+        // On 100 ms the 5 % rules: 5 ms counts, 4.99 ms does not though above 2 ms.
+        assert_eq!(one(series(100.0, 30, &[(3, 105.0), (3, 100.0)])).len(), 1);
+        assert!(one(series(100.0, 30, &[(3, 104.99), (3, 100.0)])).is_empty());
+        // Downward the same.
+        assert_eq!(one(series(100.0, 30, &[(3, 95.0), (3, 100.0)])).len(), 1);
+        assert!(one(series(100.0, 30, &[(3, 95.01), (3, 100.0)])).is_empty());
+        // The rule is a parameter: 3 hours asked, 2 given.
+        let rule = Rule {
+            min_hours: 3,
+            ..Rule::default()
+        };
+        let p = pair("a", "b", series(100.0, 30, &[(2, 150.0), (3, 100.0)]));
+        assert!(detect(&p, &rule).is_empty());
+    }
+
+    #[test]
+    fn ongoing_until_recovery_holds() {
+        // Never back: ongoing.
+        let s = one(series(100.0, 30, &[(5, 140.0)]));
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].onset, s[0].end), (hour(30), None));
+        // Back for one hour only at the end: not yet recovered.
+        let s = one(series(100.0, 30, &[(5, 140.0), (1, 100.0)]));
+        assert_eq!(s[0].end, None);
+        assert_eq!(s[0].after_ms, 140.0);
+        // A one-hour dip back inside a shift does not end it.
+        let s = one(series(
+            100.0,
+            30,
+            &[(3, 140.0), (1, 100.0), (3, 140.0), (4, 100.0)],
+        ));
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].end, Some(hour(37)));
+    }
+
+    #[test]
+    fn gaps_neither_start_nor_end_a_shift() {
+        // Shifted, gap, shifted: one run of two hours.
+        let mut v = series(100.0, 30, &[(1, 130.0)]);
+        v.extend([None, None, Some(130.0)]);
+        v.extend(series(100.0, 0, &[(3, 100.0)]));
+        let s = one(v);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!((s[0].onset, s[0].end), (hour(30), Some(hour(34))));
+        // A gap inside a shift neither ends it nor counts toward recovery.
+        let mut v = series(100.0, 30, &[(3, 130.0)]);
+        v.extend([None; 5]);
+        v.extend(series(100.0, 0, &[(2, 130.0), (3, 100.0)]));
+        let s = one(v);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].end, Some(hour(40)));
+        // Gaps alone after normal hours are nothing.
+        let mut v = series(100.0, 30, &[]);
+        v.extend([None; 10]);
+        assert!(one(v).is_empty());
+    }
+
+    #[test]
+    fn warm_up_is_not_judged_and_a_lasting_level_becomes_normal() {
+        // A shift inside the first day is absorbed, not reported.
+        assert!(one(series(100.0, 5, &[(3, 150.0), (30, 100.0)])).is_empty());
+        // A level that holds a whole window is one ongoing shift, then normal:
+        // a return later is a shift of its own, downward.
+        let s = one(series(100.0, 30, &[(40, 150.0), (10, 100.0)]));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!((s[0].onset, s[0].end), (hour(30), None));
+        assert_eq!(
+            (s[1].onset, s[1].before_ms, s[1].after_ms),
+            (hour(70), 150.0, 100.0)
+        );
+    }
+
+    /// The simulator's texture: a +3 % evening load cycle, ±1.5 % day-to-day
+    /// route shifts and a little noise, on a long and a short path.
+    #[test]
+    fn daily_cycle_and_route_noise_give_nothing() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut unit = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for base in [8.0, 45.0, 180.0, 320.0] {
+            let mut v = Vec::new();
+            for _day in 0..60 {
+                let route = 1.0 + 0.015 * (2.0 * unit() - 1.0);
+                for h in 0..24 {
+                    let load = 1.0
+                        + 0.015
+                            * (1.0 + ((f64::from(h) - 21.0) / 24.0 * std::f64::consts::TAU).cos());
+                    let noise = 1.0 + 0.002 * (2.0 * unit() - 1.0);
+                    v.push(Some(base * route * load * noise));
+                }
+            }
+            let s = one(v);
+            assert!(s.is_empty(), "base {base}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn a_real_shift_stands_out_of_the_daily_cycle() {
+        let mut v: Vec<Option<f64>> = (0..72)
+            .map(|h| {
+                let load =
+                    1.0 + 0.015 * (1.0 + ((h % 24) as f64 / 24.0 * std::f64::consts::TAU).cos());
+                Some(100.0 * load)
+            })
+            .collect();
+        for x in &mut v[40..44] {
+            *x = x.map(|m| m * 1.2);
+        }
+        let s = one(v);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!((s[0].onset, s[0].end), (hour(40), Some(hour(44))));
+    }
+
+    fn shift(src: &str, dst: &str, onset: i64, end: Option<i64>) -> Shift {
+        Shift {
+            source: src.into(),
+            destination: dst.into(),
+            onset,
+            end,
+            before_ms: 10.0,
+            after_ms: 20.0,
+        }
+    }
+
+    #[test]
+    fn simultaneous_shifts_form_one_event_and_others_stay_apart() {
+        let shifts = vec![
+            shift("c", "a", hour(10), Some(hour(14))),
+            shift("a", "c", hour(11), Some(hour(13))),
+            shift("b", "c", hour(10), Some(hour(12))),
+            shift("a", "b", hour(30), None),
+            shift("a", "b", hour(5), Some(hour(6))),
+        ];
+        let events = group(shifts, GROUP_WITHIN);
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert_eq!((events[0].onset, events[0].end), (hour(5), Some(hour(6))));
+        let cut = &events[1];
+        assert_eq!((cut.onset, cut.end), (hour(10), Some(hour(14))));
+        let pairs: Vec<_> = cut
+            .shifts
+            .iter()
+            .map(|s| (s.source.as_str(), s.destination.as_str()))
+            .collect();
+        assert_eq!(pairs, [("a", "c"), ("b", "c"), ("c", "a")]);
+        assert_eq!((events[2].onset, events[2].end), (hour(30), None));
+        // An ongoing shift makes its event ongoing.
+        let e = group(
+            vec![
+                shift("a", "b", hour(1), None),
+                shift("b", "a", hour(1), Some(hour(3))),
+            ],
+            GROUP_WITHIN,
+        );
+        assert_eq!((e.len(), e[0].end), (1, None));
+    }
+
+    #[test]
+    fn grouping_is_anchored_on_the_first_onset() {
+        // Onsets an hour apart each, three in a row: the third is two hours
+        // from the first, so it starts a new event rather than chaining.
+        let events = group(
+            vec![
+                shift("a", "b", hour(0), Some(hour(3))),
+                shift("a", "c", hour(1), Some(hour(3))),
+                shift("a", "d", hour(2), Some(hour(4))),
+            ],
+            GROUP_WITHIN,
+        );
+        let sizes: Vec<_> = events.iter().map(|e| e.shifts.len()).collect();
+        assert_eq!(sizes, [2, 1]);
+        assert!(group(Vec::new(), GROUP_WITHIN).is_empty());
+    }
+}
