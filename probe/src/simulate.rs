@@ -7,13 +7,23 @@
 //! shifts, right-skewed per-connect jitter with rare spikes, background loss,
 //! and incidents (hours of extra latency and loss on a pair).
 //!
+//! The model also says which incidents it injects ([`Model::incidents`]), so
+//! a change detector can be scored against the truth. Truth and rounds come
+//! from the same draws (one function decides a pair-day's incident, and both
+//! [`Model::round`] and [`Model::incidents`] call it), so they cannot disagree.
+//! Two switches shape the incidents: [`Model::with_outages`] adds correlated
+//! ones, a region's links or a "cable" between two geographies slowing down at
+//! the same moment, as a real cut does; [`Model::without_incidents`] gives a
+//! quiet model, to count a detector's false alarms. [`Model::new`] keeps the
+//! independent per-pair incidents only, so its rounds are what they always were.
+//!
 //! Every random draw is seeded from (seed, source, target, time), so a round
 //! is a pure function of its identity: the same span simulated twice, in any
 //! order or in parallel, gives identical rounds.
 
 use std::collections::BTreeMap;
 
-use shared::catalog::Region;
+use shared::catalog::{Geography, Region};
 use shared::round::{FailureCounts, FailureKind, Round};
 
 const REFERENCE: &str = include_str!("../data/reference-p50-1y.json");
@@ -30,7 +40,67 @@ pub struct Model {
     /// base[i][j]: median RTT in ms from regions[i] to regions[j].
     base: Vec<Vec<f64>>,
     seed: u64,
+    /// Whether the independent per-pair incidents happen.
+    pair_incidents: bool,
+    /// Chance per day of a correlated outage (0 = none).
+    outages_per_day: f64,
 }
+
+/// An incident the model injects: from `start` (inclusive) to `end`
+/// (exclusive), every connect on the pair is slower by the factor
+/// `1 + extra` and lost with the extra probability `loss`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// Source region code.
+    pub source: &'static str,
+    /// Target region code.
+    pub target: &'static str,
+    /// Unix seconds, inclusive.
+    pub start: i64,
+    /// Unix seconds, exclusive.
+    pub end: i64,
+    /// Extra latency as a ratio of the pair's normal RTT (0.2 = +20 %).
+    pub extra: f64,
+    /// Extra loss probability per connect.
+    pub loss: f64,
+    /// The correlated outage it is part of, `None` for a pair's own incident.
+    pub outage: Option<Outage>,
+}
+
+/// A correlated outage: many pairs slowed at the same moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// Every link to and from one region.
+    Region(&'static str),
+    /// A cable between two geographies: every pair with one end on each side.
+    Cable(Geography, Geography),
+}
+
+/// What slows a pair on a day: an incident's window and effect, in seconds
+/// and ratios, before it is named.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Slowdown {
+    start: i64,
+    end: i64,
+    extra: f64,
+    loss: f64,
+}
+
+impl Slowdown {
+    fn covers(&self, t: i64) -> bool {
+        t >= self.start && t < self.end
+    }
+}
+
+/// A pair-day's own draws: its route shift and its incident, if any.
+struct PairDay {
+    route: f64,
+    incident: Option<Slowdown>,
+}
+
+const DAY: i64 = 86_400;
+/// Salt of the outage draws, apart from every pair's stream.
+const OUTAGE_STREAM: u64 = 0x6F75_7461_6765_0001;
 
 /// How a pair's base RTT was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +156,135 @@ impl Model {
             regions: regions.to_vec(),
             base,
             seed,
+            pair_incidents: true,
+            outages_per_day: 0.0,
         }
+    }
+
+    /// The same model with correlated outages: each day, with chance
+    /// `per_day`, either every link of one region or every pair across one
+    /// "cable" between two geographies slows by the same 15–60 % for 2–8
+    /// hours from the same second. The per-pair incidents and every other
+    /// draw stay as they were.
+    pub fn with_outages(mut self, per_day: f64) -> Model {
+        self.outages_per_day = per_day.clamp(0.0, 1.0);
+        self
+    }
+
+    /// The same model with no incidents at all (neither per-pair nor
+    /// correlated): the load cycle, route shifts, jitter and background loss
+    /// stay, so a detector's alarms on it are false alarms.
+    pub fn without_incidents(mut self) -> Model {
+        self.pair_incidents = false;
+        self.outages_per_day = 0.0;
+        self
+    }
+
+    fn pair_seed(&self, i: usize, j: usize) -> u64 {
+        mix(self.seed ^ mix(i as u64 * 1_000_003 + j as u64))
+    }
+
+    /// The route shift and own incident of pair (i, j) on `day` (days since
+    /// the epoch): the one place these draws are made.
+    fn pair_day(&self, i: usize, j: usize, day: i64) -> PairDay {
+        let mut day_rng = Rng(mix(
+            self.pair_seed(i, j) ^ (day as u64).wrapping_mul(0x9E37_79B9)
+        ));
+        // Day-scale route shift: ±1.5 % that holds for a day.
+        let route = 1.0 + 0.015 * (2.0 * day_rng.unit() - 1.0);
+        // Incident: on ~3 % of pair-days, 1–4 hours of +20–60 % and 5–25 % loss.
+        let incident = (day_rng.unit() < 0.03).then(|| {
+            let start = day * DAY + (day_rng.unit() * 20.0 * 3600.0) as i64;
+            let len = 3600 + (day_rng.unit() * 3.0 * 3600.0) as i64;
+            let (extra, loss) = (0.2 + 0.4 * day_rng.unit(), 0.05 + 0.2 * day_rng.unit());
+            Slowdown {
+                start,
+                end: start + len,
+                extra,
+                loss,
+            }
+        });
+        PairDay {
+            route,
+            incident: incident.filter(|_| self.pair_incidents),
+        }
+    }
+
+    /// The correlated outage of `day`, if any: what it hits and its effect.
+    /// Drawn from a stream of its own, so turning outages on leaves every
+    /// per-pair draw unchanged.
+    fn outage_day(&self, day: i64) -> Option<(Outage, Slowdown)> {
+        if self.outages_per_day <= 0.0 || self.regions.len() < 2 {
+            return None;
+        }
+        let mut rng = Rng(mix(self.seed ^ mix(OUTAGE_STREAM ^ day as u64)));
+        if rng.unit() >= self.outages_per_day {
+            return None;
+        }
+        let n = self.regions.len();
+        let pick = |rng: &mut Rng| ((rng.unit() * n as f64) as usize).min(n - 1);
+        let a = self.regions[pick(&mut rng)];
+        let b = self.regions[pick(&mut rng)];
+        let what = if rng.unit() < 0.5 || a.geography == b.geography {
+            Outage::Region(a.code)
+        } else {
+            Outage::Cable(a.geography, b.geography)
+        };
+        let start = day * DAY + (rng.unit() * 16.0 * 3600.0) as i64;
+        let len = 2 * 3600 + (rng.unit() * 6.0 * 3600.0) as i64;
+        let (extra, loss) = (0.15 + 0.45 * rng.unit(), 0.02 + 0.1 * rng.unit());
+        Some((
+            what,
+            Slowdown {
+                start,
+                end: start + len,
+                extra,
+                loss,
+            },
+        ))
+    }
+
+    /// Whether an outage hits pair (i, j).
+    fn hits(&self, what: Outage, i: usize, j: usize) -> bool {
+        let (s, d) = (self.regions[i], self.regions[j]);
+        match what {
+            Outage::Region(code) => i != j && (s.code == code || d.code == code),
+            Outage::Cable(x, y) => {
+                (s.geography == x && d.geography == y) || (s.geography == y && d.geography == x)
+            }
+        }
+    }
+
+    /// Every incident the model injects that overlaps `[from, to)`, ordered
+    /// by (start, source, target): the ground truth of [`Model::rounds`].
+    pub fn incidents(&self, from: i64, to: i64) -> Vec<Incident> {
+        let n = self.regions.len();
+        let mut out = Vec::new();
+        let named = |i: usize, j: usize, s: Slowdown, outage| Incident {
+            source: self.regions[i].code,
+            target: self.regions[j].code,
+            start: s.start,
+            end: s.end,
+            extra: s.extra,
+            loss: s.loss,
+            outage,
+        };
+        let overlaps = |s: &Slowdown| s.start < to && s.end > from;
+        for day in from.div_euclid(DAY)..=(to - 1).div_euclid(DAY) {
+            let outage = self.outage_day(day).filter(|(_, s)| overlaps(s));
+            for i in 0..n {
+                for j in 0..n {
+                    if let Some(s) = self.pair_day(i, j, day).incident.filter(overlaps) {
+                        out.push(named(i, j, s, None));
+                    }
+                    if let Some((what, s)) = outage.filter(|&(what, _)| self.hits(what, i, j)) {
+                        out.push(named(i, j, s, Some(what)));
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.start, a.source, a.target).cmp(&(b.start, b.source, b.target)));
+        out
     }
 
     /// The regions of the model.
@@ -102,31 +300,27 @@ impl Model {
     /// Simulates the round of `K = connects` from region `i` to region `j` at `t`.
     pub fn round(&self, i: usize, j: usize, t: i64, connects: u16) -> Round {
         let (src, dst) = (self.regions[i], self.regions[j]);
-        let pair_seed = mix(self.seed ^ mix(i as u64 * 1_000_003 + j as u64));
-        let day = t.div_euclid(86_400);
-        let mut rng = Rng(mix(pair_seed ^ t as u64));
+        let day = t.div_euclid(DAY);
+        let mut rng = Rng(mix(self.pair_seed(i, j) ^ t as u64));
         let base = self.base[i][j];
 
-        // Day-scale route shift: ±1.5 % that holds for a day.
-        let mut day_rng = Rng(mix(pair_seed ^ (day as u64).wrapping_mul(0x9E37_79B9)));
-        let shift = 1.0 + 0.015 * (2.0 * day_rng.unit() - 1.0);
-        // Incident: on ~3 % of pair-days, 1–4 hours of +20–60 % and 5–25 % loss.
-        let incident = if day_rng.unit() < 0.03 {
-            let start = day * 86_400 + (day_rng.unit() * 20.0 * 3600.0) as i64;
-            let len = 3600 + (day_rng.unit() * 3.0 * 3600.0) as i64;
-            let (extra, loss) = (0.2 + 0.4 * day_rng.unit(), 0.05 + 0.2 * day_rng.unit());
-            (t >= start && t < start + len).then_some((extra, loss))
-        } else {
-            None
-        };
+        let PairDay { route, incident } = self.pair_day(i, j, day);
+        let outage = self
+            .outage_day(day)
+            .filter(|&(what, s)| s.covers(t) && self.hits(what, i, j))
+            .map(|(_, s)| s);
+        // Overlapping slowdowns add up.
+        let (extra, incident_loss) = [incident.filter(|s| s.covers(t)), outage]
+            .into_iter()
+            .flatten()
+            .fold((0.0, 0.0), |(e, l), s| (e + s.extra, l + s.loss));
         // Daily load cycle peaking at 21:00 at the source, up to +3 % on long paths.
         let local_hour = (t.rem_euclid(86_400) as f64 / 3600.0 + src.lon / 15.0).rem_euclid(24.0);
         let amplitude = if i == j { 0.05 } else { 0.03 };
         let load = 1.0
             + amplitude * 0.5 * (1.0 + ((local_hour - 21.0) / 24.0 * std::f64::consts::TAU).cos());
 
-        let (extra, incident_loss) = incident.unwrap_or((0.0, 0.0));
-        let center = base * shift * load * (1.0 + extra);
+        let center = base * route * load * (1.0 + extra);
         let jitter_mean = 0.15 + 0.004 * base;
         let mut failures = FailureCounts::default();
         let mut rtts = Vec::with_capacity(usize::from(connects));
@@ -265,5 +459,107 @@ mod tests {
             lost < (a.len() * 10 / 20) as u32,
             "loss should be small: {lost}"
         );
+    }
+
+    fn four() -> Vec<&'static Region> {
+        ["us-east-1", "eu-west-1", "eu-central-1", "ap-northeast-1"]
+            .iter()
+            .map(|c| catalog::region(c).unwrap())
+            .collect()
+    }
+
+    /// A round's median RTT over the pair's base, `None` if every connect was
+    /// lost. The jitter (≈ 0.15 ms + 0.4 %) is taken off first, so that short
+    /// pairs are judged like long ones.
+    fn ratio(m: &Model, r: &Round) -> Option<f64> {
+        let i = m.regions().iter().position(|x| x.code == r.source)?;
+        let j = m.regions().iter().position(|x| x.code == r.target)?;
+        let mid = *r.rtts_us.get(r.rtts_us.len() / 2)?;
+        let base = m.base_ms(i, j);
+        Some((f64::from(mid) / 1000.0 - 0.5 - 0.01 * base) / base)
+    }
+
+    #[test]
+    fn incidents_are_the_truth_of_the_rounds() {
+        let (from, to) = (1_764_000_000, 1_764_000_000 + 10 * 86_400);
+        let m = Model::new(&four(), 3).with_outages(1.0);
+        let truth = m.incidents(from, to);
+        assert!(truth.iter().any(|x| x.outage.is_some()));
+        assert!(truth.iter().any(|x| x.outage.is_none()));
+        let (mut inside, mut outside) = (0, 0);
+        for r in m.rounds(from, to, 300, 10) {
+            let Some(ratio) = ratio(&m, &r) else { continue };
+            let extra: f64 = truth
+                .iter()
+                .filter(|x| x.source == r.source && x.target == r.target)
+                .filter(|x| r.scheduled_at >= x.start && r.scheduled_at < x.end)
+                .map(|x| x.extra)
+                .sum();
+            if extra > 0.0 {
+                inside += 1;
+                assert!(ratio > 1.0 + 0.7 * extra, "{r:?}: {ratio} vs +{extra}");
+            } else {
+                outside += 1;
+                assert!(ratio < 1.1, "{r:?}: {ratio} with no incident");
+            }
+        }
+        assert!(
+            inside > 100 && outside > 10 * inside,
+            "{inside} / {outside}"
+        );
+    }
+
+    #[test]
+    fn outages_hit_many_pairs_at_once_and_leave_pair_incidents_alone() {
+        let (from, to) = (1_764_000_000, 1_764_000_000 + 20 * 86_400);
+        let regions = four();
+        let plain = Model::new(&regions, 5).incidents(from, to);
+        let m = Model::new(&regions, 5).with_outages(1.0);
+        let all = m.incidents(from, to);
+        let own: Vec<_> = all.iter().filter(|x| x.outage.is_none()).cloned().collect();
+        assert_eq!(own, plain);
+        let mut starts = BTreeMap::<i64, Vec<&Incident>>::new();
+        for x in all.iter().filter(|x| x.outage.is_some()) {
+            starts.entry(x.start).or_default().push(x);
+        }
+        assert_eq!(starts.len(), 20, "one outage a day");
+        let (mut regional, mut cables) = (0, 0);
+        for hit in starts.values() {
+            let what = hit[0].outage.unwrap();
+            assert!(
+                hit.iter()
+                    .all(|x| x.outage == Some(what) && x.end == hit[0].end)
+            );
+            match what {
+                Outage::Region(code) => {
+                    regional += 1;
+                    // Every link to and from the region, none within it.
+                    assert_eq!(hit.len(), 2 * (regions.len() - 1));
+                    assert!(hit.iter().all(|x| (x.source == code) != (x.target == code)));
+                }
+                Outage::Cable(a, b) => {
+                    cables += 1;
+                    assert_ne!(a, b);
+                    assert!(hit.len() >= 2);
+                }
+            }
+        }
+        assert!(
+            regional > 0 && cables > 0,
+            "{regional} regional, {cables} cables"
+        );
+    }
+
+    #[test]
+    fn a_quiet_model_has_no_incidents() {
+        let (from, to) = (1_764_000_000, 1_764_000_000 + 10 * 86_400);
+        let m = Model::new(&four(), 3).with_outages(1.0).without_incidents();
+        assert!(m.incidents(from, to).is_empty());
+        assert!(!Model::new(&four(), 3).incidents(from, to).is_empty());
+        for r in m.rounds(from, to, 300, 10) {
+            if let Some(ratio) = ratio(&m, &r) {
+                assert!(ratio < 1.1, "{r:?}");
+            }
+        }
     }
 }
