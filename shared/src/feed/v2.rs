@@ -9,6 +9,8 @@
 //! data/v2/series/{res}/{src}/{start}.{hash}.json an open chunk (the newest)
 //! data/v2/raw/{yyyy-mm-dd}.ndjson.gz             every round of a complete UTC day
 //! data/v2/schema/{kind}.schema.json              JSON Schemas of the files above
+//! data/v2/changes.json                           lasting latency shifts (fixed name, short cache)
+//! data/v2/changes.atom                           the same as an Atom feed
 //! ```
 //!
 //! Every data file's name carries a hash of its content, so it never changes
@@ -881,4 +883,251 @@ impl Matrix {
 /// would add to that error.
 pub fn round_ms(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
+}
+
+/// Path of the detected changes below the site root: a fixed name beside the
+/// manifest, rewritten in place (not named by the manifest).
+pub const CHANGES_PATH: &str = "data/v2/changes.json";
+/// Path of the same changes as an Atom 1.0 feed below the site root.
+pub const CHANGES_ATOM_PATH: &str = "data/v2/changes.atom";
+
+/// The lasting latency shifts the publisher detected: `changes.json`.
+///
+/// Each event is one or more pairs whose hourly median moved to a new level
+/// (by at least `rule.min_shift_ms` and `rule.min_shift_ratio` of the level
+/// before) and stayed there for at least `rule.min_hours`; shifts whose onsets
+/// are within an hour of each other are one event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Changes {
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// When this file was computed.
+    pub generated_at: String,
+    /// Start of the first hour examined.
+    pub from: String,
+    /// End of the last hour examined (exclusive): the newest complete hour's end.
+    pub to: String,
+    /// The rule a shift had to meet.
+    pub rule: ChangeRule,
+    /// True when the data comes from `cloudping simulate`, not from measurements.
+    pub simulated: bool,
+    /// The events, newest onset first.
+    pub events: Vec<ChangeEvent>,
+}
+
+/// The rule a latency shift had to meet to be published.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRule {
+    /// The smallest shift of the hourly median, ms.
+    pub min_shift_ms: f64,
+    /// The smallest shift as a fraction of the level before (0.05 = 5 %).
+    pub min_shift_ratio: f64,
+    /// The fewest consecutive hours at the new level.
+    pub min_hours: u32,
+}
+
+/// One event: pairs that shifted at about the same time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEvent {
+    /// Stable id, `{onset}/{source}/{destination}`: the event's onset and its
+    /// first shift (earliest onset, then source and destination by name).
+    pub id: String,
+    /// The earliest onset of its shifts (start of the first hour at the new level).
+    pub onset: String,
+    /// When the last of its shifts ended (start of the first hour back),
+    /// `null` while one is ongoing.
+    pub end: Option<String>,
+    /// The shifts, largest (in ms, either way) first.
+    pub pairs: Vec<ChangePair>,
+}
+
+/// One pair's shift within a [`ChangeEvent`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePair {
+    /// Where the probe ran.
+    pub source: String,
+    /// The region measured.
+    pub destination: String,
+    /// Start of the first hour at the new level.
+    pub onset: String,
+    /// Start of the first hour back at the old level, `null` while ongoing.
+    pub end: Option<String>,
+    /// The hourly median's level before the onset, ms.
+    pub before_ms: f64,
+    /// Its level from the onset on, ms.
+    pub after_ms: f64,
+}
+
+impl ChangePair {
+    /// `after_ms − before_ms`: positive when the pair became slower.
+    pub fn delta_ms(&self) -> f64 {
+        self.after_ms - self.before_ms
+    }
+
+    /// The shift as a fraction of the level before (`None` from a 0 level).
+    pub fn ratio(&self) -> Option<f64> {
+        (self.before_ms > 0.0).then(|| self.delta_ms() / self.before_ms)
+    }
+}
+
+impl From<&crate::changes::Rule> for ChangeRule {
+    fn from(r: &crate::changes::Rule) -> ChangeRule {
+        ChangeRule {
+            min_shift_ms: r.min_shift_ms,
+            min_shift_ratio: r.min_shift_ratio,
+            min_hours: r.min_hours,
+        }
+    }
+}
+
+impl From<&crate::changes::Shift> for ChangePair {
+    fn from(s: &crate::changes::Shift) -> ChangePair {
+        ChangePair {
+            source: s.source.clone(),
+            destination: s.destination.clone(),
+            onset: crate::time::rfc3339(s.onset),
+            end: s.end.map(crate::time::rfc3339),
+            before_ms: round_ms(s.before_ms),
+            after_ms: round_ms(s.after_ms),
+        }
+    }
+}
+
+impl From<&crate::changes::Event> for ChangeEvent {
+    /// The wire form of a detected event: its id from the first shift by
+    /// onset and name, its pairs largest shift first.
+    fn from(e: &crate::changes::Event) -> ChangeEvent {
+        let first = e
+            .shifts
+            .iter()
+            .min_by(|a, b| {
+                (a.onset, &a.source, &a.destination).cmp(&(b.onset, &b.source, &b.destination))
+            })
+            .map(|s| format!("{}/{}", s.source, s.destination))
+            .unwrap_or_default();
+        let onset = crate::time::rfc3339(e.onset);
+        let mut pairs: Vec<ChangePair> = e.shifts.iter().map(ChangePair::from).collect();
+        pairs.sort_by(|a, b| {
+            b.delta_ms()
+                .abs()
+                .total_cmp(&a.delta_ms().abs())
+                .then_with(|| (&a.source, &a.destination).cmp(&(&b.source, &b.destination)))
+        });
+        ChangeEvent {
+            id: format!("{onset}/{first}"),
+            onset,
+            end: e.end.map(crate::time::rfc3339),
+            pairs,
+        }
+    }
+}
+
+impl Changes {
+    /// Checks what the types cannot: version, times (RFC 3339, `end` not
+    /// before `onset`, a pair within its event), names, latencies in
+    /// `0..=MAX_LATENCY_MS`, ids that are unique and built from the event's
+    /// onset and one of its pairs, and events newest onset first.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.version != VERSION {
+            return Err(Invalid(format!(
+                "changes version {} is not {VERSION}",
+                self.version
+            )));
+        }
+        let time = |what: &str, t: &str| {
+            crate::time::parse_rfc3339(t)
+                .ok_or_else(|| Invalid(format!("changes {what} `{t}` is not an RFC 3339 UTC time")))
+        };
+        time("generated_at", &self.generated_at)?;
+        let (from, to) = (time("from", &self.from)?, time("to", &self.to)?);
+        if to < from {
+            return Err(Invalid(format!(
+                "changes “to” {} is before “from” {}",
+                self.to, self.from
+            )));
+        }
+        let r = &self.rule;
+        if !(r.min_shift_ms.is_finite() && r.min_shift_ms >= 0.0)
+            || !(r.min_shift_ratio.is_finite() && r.min_shift_ratio >= 0.0)
+        {
+            return Err(Invalid(format!(
+                "changes rule {r:?} has a negative or non-finite threshold"
+            )));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        let mut newer: Option<i64> = None;
+        for e in &self.events {
+            let onset = time("event onset", &e.onset)?;
+            let end = e.end.as_deref().map(|t| time("event end", t)).transpose()?;
+            let what = || format!("change {}", e.id);
+            if end.is_some_and(|end| end < onset) {
+                return Err(Invalid(format!("{}: ends before its onset", what())));
+            }
+            if newer.is_some_and(|n| onset > n) {
+                return Err(Invalid(format!(
+                    "{}: events are not newest onset first",
+                    what()
+                )));
+            }
+            newer = Some(onset);
+            if !ids.insert(e.id.as_str()) {
+                return Err(Invalid(format!("{}: the id appears twice", what())));
+            }
+            if e.pairs.is_empty() {
+                return Err(Invalid(format!("{}: no pair", what())));
+            }
+            for p in &e.pairs {
+                name_check(&p.source, "change “source”", false)?;
+                name_check(&p.destination, "change “destination”", false)?;
+                let at = || format!("{} {} → {}", what(), p.source, p.destination);
+                let p_onset = time("pair onset", &p.onset)?;
+                let p_end = p.end.as_deref().map(|t| time("pair end", t)).transpose()?;
+                if p_onset < onset || p_end.is_some_and(|t| t < p_onset) {
+                    return Err(Invalid(format!(
+                        "{}: its onset {} is before the event's, or its end before its onset",
+                        at(),
+                        p.onset
+                    )));
+                }
+                match (end, p_end) {
+                    (Some(_), None) => {
+                        return Err(Invalid(format!(
+                            "{}: ongoing, but the event has ended",
+                            at()
+                        )));
+                    }
+                    (Some(end), Some(p_end)) if p_end > end => {
+                        return Err(Invalid(format!("{}: ends after the event", at())));
+                    }
+                    _ => {}
+                }
+                for (field, v) in [("before_ms", p.before_ms), ("after_ms", p.after_ms)] {
+                    if !(0.0..=MAX_LATENCY_MS).contains(&v) {
+                        return Err(Invalid(format!(
+                            "{}: {field} = {} ms is not in 0..={MAX_LATENCY_MS}",
+                            at(),
+                            shown_ms(v)
+                        )));
+                    }
+                }
+            }
+            let named =
+                e.id.strip_prefix(e.onset.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .and_then(|rest| rest.split_once('/'));
+            let known = named
+                .is_some_and(|(s, d)| e.pairs.iter().any(|p| p.source == s && p.destination == d));
+            if !known {
+                return Err(Invalid(format!(
+                    "{}: the id is not “{{onset}}/{{source}}/{{destination}}” of one of its pairs",
+                    what()
+                )));
+            }
+        }
+        Ok(())
+    }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of `shared`: the feed fixtures round-trip through the wire types,
 //! and (in `sketch`) the percentile sketch keeps its error bound and merges order-free.
 
+mod changes;
 mod sketch;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ fn fixture(rel: &str) -> (PathBuf, String) {
 }
 
 /// Parsing then serializing gives back the same JSON value: no field is lost or invented.
-fn round_trips<T: serde::de::DeserializeOwned + serde::Serialize>(rel: &str) -> T {
+pub(crate) fn round_trips<T: serde::de::DeserializeOwned + serde::Serialize>(rel: &str) -> T {
     let (path, text) = fixture(rel);
     let typed: T =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
