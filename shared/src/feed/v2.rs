@@ -1051,9 +1051,8 @@ impl Changes {
             )));
         }
         let r = &self.rule;
-        if !(r.min_shift_ms.is_finite() && r.min_shift_ms >= 0.0)
-            || !(r.min_shift_ratio.is_finite() && r.min_shift_ratio >= 0.0)
-        {
+        let threshold = |v: f64| v.is_finite() && v >= 0.0;
+        if !(threshold(r.min_shift_ms) && threshold(r.min_shift_ratio)) {
             return Err(Invalid(format!(
                 "changes rule {r:?} has a negative or non-finite threshold"
             )));

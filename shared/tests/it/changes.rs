@@ -23,10 +23,13 @@ fn changes_fixture_round_trips_and_validates() {
     assert!((first.ratio().unwrap() - 21.686 / 70.318).abs() < 1e-12);
 }
 
+/// A way to break the fixture.
+type Breaks = Box<dyn Fn(&mut Changes)>;
+
 /// The fixture with one thing broken, and the words the check must say.
 #[test]
 fn validate_refuses_what_a_reader_must_not_meet() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Changes)>)> = vec![
+    let cases: Vec<(&str, Breaks)> = vec![
         ("version", Box::new(|c| c.version = 1)),
         ("RFC 3339", Box::new(|c| c.to = "yesterday".into())),
         (
