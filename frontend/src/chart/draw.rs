@@ -134,7 +134,12 @@ pub struct Drawn {
     pub lossy: usize,
     /// Columns that fold more than one median, drawn with an envelope.
     pub envelope: usize,
+    /// Marks (level shifts) that fall in the range, drawn.
+    pub marks: usize,
 }
+
+/// Opacity of a mark's span (a level shift) in the text colour, over the plot.
+pub const MARK_ALPHA: f64 = 0.12;
 
 fn rgb(c: (u8, u8, u8)) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
@@ -284,6 +289,25 @@ pub fn draw<DB: DrawingBackend>(
     }
 
     let mut drawn = Drawn::default();
+    // Level shifts: a light span from onset to end (the right edge while
+    // ongoing) and a line in the pair's colour at the onset, under the data.
+    for m in &p.marks {
+        let (a, b) = (m.onset.max(p.from), m.end.unwrap_or(p.to).min(p.to));
+        if b <= a {
+            continue;
+        }
+        let (x0, _) = plot.map_coordinate(&(a, y_lo));
+        let (x1, _) = plot.map_coordinate(&(b, y_lo));
+        root.draw(&Rectangle::new(
+            [(x0, top), (x1.max(x0 + 1), plot_bottom)],
+            fg.mix(MARK_ALPHA).filled(),
+        ))
+        .map_err(err)?;
+        if m.onset >= p.from {
+            line((x0, top), (x0, plot_bottom), &rgb(m.color))?;
+        }
+        drawn.marks += 1;
+    }
     let stroke = px(2.0).max(1) as u32;
     // Bands and envelopes of every pair first, so that no pair's band hides
     // another's line.
@@ -539,6 +563,91 @@ mod tests {
         let faint = blend(theme.bg, PALETTE[0], Theme::light(1.0).band_alpha);
         assert!(contrast(faint, theme.bg) < 1.3);
         assert_eq!(blend((0, 0, 0), (255, 255, 255), 0.5), (128, 128, 128));
+    }
+
+    #[test]
+    fn a_level_shift_is_marked_from_its_onset_to_its_end() {
+        use crate::chart::Mark;
+        let s = fixture("us-east-1/eu-west-1/1h.json");
+        let from = shared::time::parse_rfc3339("2026-11-19T00:00:00Z").unwrap();
+        let to = from + 2 * 86_400;
+        let mut p = prepare(&[input(&s, 0)], Some((from, to)), plot_width(800, 1.0));
+        let onset = from + 12 * 3600;
+        p.marks = vec![
+            // Recovered: a quarter of the range, from a quarter in.
+            Mark {
+                onset,
+                end: Some(onset + 12 * 3600),
+                color: PALETTE[0],
+            },
+            // Ongoing: to the right edge.
+            Mark {
+                onset: from + 36 * 3600,
+                end: None,
+                color: PALETTE[0],
+            },
+            // Over before the range: not drawn.
+            Mark {
+                onset: from - 86_400,
+                end: Some(from - 3600),
+                color: PALETTE[0],
+            },
+        ];
+        let mut svg = String::new();
+        let drawn = draw(
+            SVGBackend::with_string(&mut svg, (800, 360)),
+            &p,
+            &Theme::light(1.0),
+            &utc,
+        )
+        .unwrap();
+        assert_eq!(drawn.marks, 2);
+        // The plot spans x = 58 ..= 788: 730 px for 48 hours.
+        let x = |t: i64| 58.0 + (t - from) as f64 / (to - from) as f64 * 730.0;
+        let attr = |l: &str, name: &str| -> f64 {
+            let key = format!(" {name}=\"");
+            let v = l.split(&key).nth(1).unwrap().split('"').next().unwrap();
+            v.parse().unwrap()
+        };
+        let spans: Vec<(f64, f64)> = svg
+            .lines()
+            .filter(|l| l.starts_with("<rect") && l.contains(&format!("opacity=\"{MARK_ALPHA}\"")))
+            .map(|l| (attr(l, "x"), attr(l, "width")))
+            .collect();
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        let (x0, w0) = spans[0];
+        assert!((x0 - x(onset)).abs() <= 1.0, "{x0} vs {}", x(onset));
+        assert!(
+            (w0 - 730.0 / 4.0).abs() <= 2.0,
+            "a quarter of the plot: {w0}"
+        );
+        let (x1, w1) = spans[1];
+        assert!((x1 - x(from + 36 * 3600)).abs() <= 1.0);
+        assert!((x1 + w1 - 788.0).abs() <= 1.0, "ongoing: to the right edge");
+        // A line in the pair's colour at each onset, under the median line.
+        let onsets: Vec<usize> = svg
+            .lines()
+            .scan(0, |at, l| {
+                let here = *at;
+                *at += l.len() + 1;
+                Some((here, l))
+            })
+            .filter(|(_, l)| l.contains("stroke=\"#0072B2\" stroke-width=\"1\""))
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(onsets.len(), 2, "a line at each onset in range");
+        let first_x: f64 = svg[onsets[0]..]
+            .split("points=\"")
+            .nth(1)
+            .and_then(|p| p.split(',').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        assert!((first_x - x(onset)).abs() <= 1.0, "{first_x}");
+        let data = svg.find("stroke-width=\"2\"").unwrap();
+        assert!(
+            onsets.iter().all(|at| *at < data),
+            "marks are under the data"
+        );
     }
 
     #[test]

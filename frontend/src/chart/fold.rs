@@ -79,6 +79,20 @@ pub struct Prepared {
     pub y: Option<(f64, f64)>,
     /// The pairs.
     pub lines: Vec<Line>,
+    /// Spans of time to mark (level shifts); [`prepare`] leaves it empty.
+    pub marks: Vec<Mark>,
+}
+
+/// A span of time the chart marks: a level shift of a shown pair, from its
+/// onset to its end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    /// Start of the first hour at the new level, Unix seconds.
+    pub onset: i64,
+    /// Start of the first hour back; `None` while ongoing (to the right edge).
+    pub end: Option<i64>,
+    /// The pair's colour, for the line at the onset.
+    pub color: (u8, u8, u8),
 }
 
 impl Prepared {
@@ -108,7 +122,7 @@ fn series_start(s: &Series) -> Option<i64> {
 }
 
 /// The median of `v` (the mean of the middle two when even); `None` when empty.
-fn median(v: &mut [f64]) -> Option<f64> {
+pub(super) fn median(v: &mut [f64]) -> Option<f64> {
     // A column holds a few dozen points at most: the small sort keeps the
     // standard library's quicksort out of the wasm.
     crate::format::sort_small(v, |a, b| a.total_cmp(b).is_lt());
@@ -238,7 +252,13 @@ pub fn prepare(inputs: &[Input<'_>], range: Option<(i64, i64)>, buckets: usize) 
     } else {
         None
     };
-    Prepared { from, to, y, lines }
+    Prepared {
+        from,
+        to,
+        y,
+        lines,
+        marks: Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -6,14 +6,16 @@
 //! the axes' ticks on round local times and round milliseconds; `draw` draws
 //! per pair a p10–p90 band and a median line, the loss per column in a strip
 //! below, the axes and a legend ([`draw`]). The browser draws on a canvas;
-//! host tests draw the same chart into an SVG string.
+//! host tests draw the same chart into an SVG string. `week` folds a pair's
+//! hourly medians into the hours of the week (the weekly pattern).
 
 mod draw;
 mod fold;
 #[cfg(test)]
 mod testdata;
 mod ticks;
+pub mod week;
 
 pub use draw::{Drawn, PALETTE, Theme, draw, plot_width};
-pub use fold::{Column, Input, Line, Prepared, prepare};
+pub use fold::{Column, Input, Line, Mark, Prepared, prepare};
 pub use ticks::{Unit, tick_label, ticks, y_ticks};
