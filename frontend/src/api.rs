@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use shared::feed::v2::{self, Invalid, Manifest, Matrix, SeriesChunk, SeriesIndex};
+use shared::feed::v2::{self, Changes, Invalid, Manifest, Matrix, SeriesChunk, SeriesIndex};
 
 /// The state of one fetch.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +70,8 @@ pub enum Want {
     Index(String),
     /// One chunk of one source's series at one resolution.
     Series(String),
+    /// `changes.json`, the detected level shifts (a fixed path beside the manifest).
+    Changes,
 }
 
 /// A fetch's outcome.
@@ -83,6 +85,8 @@ pub enum Loaded {
     Index(String, Result<Shared<SeriesIndex>, FetchError>),
     /// A series chunk, by path.
     Series(String, Result<Shared<SeriesChunk>, FetchError>),
+    /// The level shifts.
+    Changes(Result<Shared<Changes>, FetchError>),
 }
 
 /// Fetches and checks what is wanted.
@@ -102,6 +106,11 @@ pub async fn load(want: Want) -> Loaded {
         Want::Series(p) => {
             let r = feed_file(&p, SeriesChunk::validate).await.map(Shared::new);
             Loaded::Series(p, r)
+        }
+        Want::Changes => {
+            let url = v2::CHANGES_PATH;
+            let r = get_checked(url, |body| decode(url, body, Changes::validate)).await;
+            Loaded::Changes(r.map(Shared::new))
         }
     }
 }

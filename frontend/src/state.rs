@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use shared::feed::v2::{Manifest, Matrix, Series, SeriesChunk, SeriesIndex};
+use shared::feed::v2::{Changes, Manifest, Matrix, Series, SeriesChunk, SeriesIndex};
 use yew::Reducible;
 
 use crate::api::{Fetch, Loaded, Shared, Want};
@@ -63,6 +63,9 @@ pub struct State {
     pub index: Option<(String, Fetch<Shared<SeriesIndex>>)>,
     /// Series chunks by path.
     pub series: Files<Shared<SeriesChunk>>,
+    /// The level shifts (`changes.json`); `None` until requested, which
+    /// waits for the full matrix so that it never delays the first paint.
+    pub changes: Option<Fetch<Shared<Changes>>>,
     /// What of the followed link could not be shown, and what is shown
     /// instead (see [`View::parse`] and [`View::fit`]).
     pub notes: Vec<String>,
@@ -130,6 +133,8 @@ pub enum Action {
     ClearPairs,
     /// Set the graph's time range.
     Range(Range),
+    /// Show the weekly pattern in local time (`true`) or UTC.
+    LocalWeek(bool),
     /// A fetch started.
     Started(Want),
     /// A fetch ended.
@@ -244,6 +249,7 @@ impl State {
                 v.pairs.clear();
             }
             Action::Range(r) => v.range = r,
+            Action::LocalWeek(local) => v.local_week = local,
             Action::Started(want) => match want {
                 Want::Manifest => self.manifest = Some(Fetch::Loading),
                 Want::Matrix(p) => {
@@ -253,6 +259,7 @@ impl State {
                 Want::Series(p) => {
                     self.series.insert(p, Fetch::Loading);
                 }
+                Want::Changes => self.changes = Some(Fetch::Loading),
             },
             Action::Loaded(loaded) => {
                 fn fetch<T>(r: Result<T, crate::api::FetchError>) -> Fetch<T> {
@@ -267,6 +274,7 @@ impl State {
                     Loaded::Series(p, r) => {
                         self.series.insert(p, fetch(r));
                     }
+                    Loaded::Changes(r) => self.changes = Some(fetch(r)),
                 }
             }
             Action::Retry => {
@@ -275,6 +283,9 @@ impl State {
                 }
                 if matches!(self.index, Some((_, Fetch::Failed(_)))) {
                     self.index = None;
+                }
+                if matches!(self.changes, Some(Fetch::Failed(_))) {
+                    self.changes = None;
                 }
                 self.matrices.forget_failed();
                 self.series.forget_failed();
@@ -372,6 +383,38 @@ impl State {
         SeriesChunk::pair_series(&chunks, &pair.1).map(|s| Fetch::Ready(Shared::new(s)))
     }
 
+    /// `[from, to)` of the weekly pattern: the [`WEEKS`](crate::chart::week::WEEKS)
+    /// weeks of whole hours up to the newest data.
+    pub fn week_range(&self) -> Option<(i64, i64)> {
+        let to = shared::time::floor_to(span::anchor(self.manifest()?)?, 3600);
+        Some((to - crate::chart::week::SPAN_SECONDS, to))
+    }
+
+    /// The weekly pattern's pair (the graph's first) and the hourly chunk
+    /// files over [`State::week_range`]; no files where the feed has no
+    /// hourly series of the pair's source.
+    pub fn week_paths(&self) -> Option<(Pair, Vec<String>)> {
+        let pair = self.view.pairs.first()?;
+        let (from, to) = self.week_range()?;
+        let paths = self
+            .series_index()?
+            .chunk_paths(&pair.0, "1h", from, to)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        Some((pair.clone(), paths))
+    }
+
+    /// Whether every chunk the chart needs has arrived or failed.
+    fn chart_settled(&self) -> bool {
+        self.series_paths().iter().all(|(_, paths)| {
+            paths
+                .iter()
+                .flatten()
+                .all(|p| matches!(self.series.get(p), Some(Fetch::Ready(_) | Fetch::Failed(_))))
+        })
+    }
+
     /// The feed files the view needs that have not been requested yet.
     pub fn wants(&self) -> Vec<Want> {
         let mut out = Vec::new();
@@ -397,7 +440,16 @@ impl State {
                 Some(_) => {}
             }
         }
-        if self.view.route != Route::Home || self.view.pairs.is_empty() {
+        if self.view.route != Route::Home {
+            return out;
+        }
+        // The level shifts once the matrix is settled: they never hold up its paint.
+        if self.changes.is_none()
+            && matches!(self.full_matrix(), Some(Fetch::Ready(_) | Fetch::Failed(_)))
+        {
+            out.push(Want::Changes);
+        }
+        if self.view.pairs.is_empty() {
             return out;
         }
         if let Some(path) = m.series_index.as_deref()
@@ -408,6 +460,16 @@ impl State {
         for (_, paths) in self.series_paths() {
             for p in paths.into_iter().flatten() {
                 if !self.series.contains_key(&p) && !out.contains(&Want::Series(p.clone())) {
+                    out.push(Want::Series(p));
+                }
+            }
+        }
+        // The weekly pattern's weeks of hours once the chart has what it needs.
+        if self.chart_settled()
+            && let Some((_, paths)) = self.week_paths()
+        {
+            for p in paths {
+                if !self.series.contains_key(&p) {
                     out.push(Want::Series(p));
                 }
             }
@@ -475,6 +537,12 @@ mod tests {
             Ok(fixture("matrix/1d.json")),
         )));
         assert!(matches!(s.matrix(), Some(Fetch::Ready(m)) if m.stats.len() == 10));
+        assert_eq!(
+            s.wants(),
+            vec![Want::Changes],
+            "the level shifts after the matrix"
+        );
+        s.apply(Action::Started(Want::Changes));
         assert_eq!(s.wants(), vec![]);
         s.apply(Action::Stat("p90".into()));
         assert_eq!(s.wants(), vec![], "the full matrix has every statistic");
@@ -528,6 +596,71 @@ mod tests {
             s.series_paths()[1],
             (pair("ap-northeast-1", "eu-west-1"), None)
         );
+    }
+
+    #[test]
+    fn the_weekly_pattern_and_the_level_shifts_wait_their_turn() {
+        let mut s = State::from_hash("#pairs=us-east-1:eu-west-1&range=24h");
+        s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        s.apply(Action::Loaded(Loaded::Matrix(
+            "matrix/1d-p50.json".into(),
+            Ok(fixture("matrix/1d-p50.json")),
+        )));
+        assert!(
+            !s.wants().contains(&Want::Changes),
+            "not before the full matrix"
+        );
+        s.apply(Action::Loaded(Loaded::Matrix(
+            "matrix/1d.json".into(),
+            Ok(fixture("matrix/1d.json")),
+        )));
+        assert!(s.wants().contains(&Want::Changes));
+        // A missing file is kept as such: no retry loop; Retry asks again.
+        let missing = FetchError::Status {
+            url: shared::feed::v2::CHANGES_PATH.into(),
+            status: 404,
+        };
+        s.apply(Action::Started(Want::Changes));
+        s.apply(Action::Loaded(Loaded::Changes(Err(missing.clone()))));
+        assert_eq!(s.changes, Some(Fetch::Failed(missing)));
+        assert!(!s.wants().contains(&Want::Changes));
+        s.apply(Action::Retry);
+        assert!(s.wants().contains(&Want::Changes));
+        s.apply(Action::Loaded(Loaded::Changes(Ok(fixture("changes.json")))));
+        assert!(matches!(&s.changes, Some(Fetch::Ready(c)) if !c.events.is_empty()));
+
+        // Four weeks of whole hours up to the newest data (12:05).
+        let to = shared::time::parse_rfc3339("2026-11-20T12:00:00Z").unwrap();
+        assert_eq!(s.week_range(), Some((to - 28 * 86_400, to)));
+        s.apply(Action::Loaded(Loaded::Index(
+            "series/index.json".into(),
+            Ok(fixture("series/index.json")),
+        )));
+        let chart: Vec<Want> = s.wants();
+        assert_eq!(
+            chart.len(),
+            12,
+            "the chart's 5-minute chunks first: {chart:?}"
+        );
+        for w in chart {
+            let Want::Series(p) = w else { panic!("{w:?}") };
+            s.apply(Action::Loaded(Loaded::Series(p.clone(), Ok(fixture(&p)))));
+        }
+        let (pair0, week) = s.week_paths().unwrap();
+        assert_eq!(pair0, pair("us-east-1", "eu-west-1"));
+        assert_eq!(
+            week[0], "series/1h/us-east-1/2026-11-19T00.json",
+            "the hourly chunks the feed has in those weeks"
+        );
+        let wanted: Vec<Want> = week.iter().cloned().map(Want::Series).collect();
+        assert_eq!(s.wants(), wanted, "then the weekly pattern's hours");
+        // The zone is in the view, so in the link.
+        s.apply(Action::LocalWeek(true));
+        assert!(s.view.to_hash().ends_with("&week=local"));
+        s.apply(Action::LocalWeek(false));
+        assert!(!s.view.to_hash().contains("week="));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the page shows, as kept in the URL hash so that a link reopens it.
 //!
-//! `#window=7d&stat=p90&geo=europe&region=us-east-1,eu-west-1&sort=col:eu-west-1&pairs=us-east-1:eu-west-1&range=30d`
+//! `#window=7d&stat=p90&geo=europe&region=us-east-1,eu-west-1&sort=col:eu-west-1&pairs=us-east-1:eu-west-1&range=30d&week=local`
 //! (only values other than the defaults are written after `window` and
 //! `stat`), and `#/api` for the feed's documentation page.
 
@@ -210,6 +210,8 @@ pub struct View {
     pub pairs: Vec<Pair>,
     /// Time range of the graph.
     pub range: Range,
+    /// The weekly pattern's hours are the reader's local time, not UTC.
+    pub local_week: bool,
 }
 
 impl Default for View {
@@ -223,6 +225,7 @@ impl Default for View {
             sort: Sort::Geo,
             pairs: Vec::new(),
             range: Range::default(),
+            local_week: false,
         }
     }
 }
@@ -339,6 +342,9 @@ impl View {
                     Some(range) => v.range = range,
                     None => refuse(&mut notes, "time range", r, "the last 7 days"),
                 },
+                Some(("week", "local")) => v.local_week = true,
+                Some(("week", "utc")) => v.local_week = false,
+                Some(("week", w)) => refuse(&mut notes, "time zone", w, "the week in UTC"),
                 _ => {}
             }
         }
@@ -440,6 +446,9 @@ impl View {
         if self.range != Range::default() {
             let _ = write!(h, "&range={}", self.range.id());
         }
+        if self.local_week {
+            h.push_str("&week=local");
+        }
         h
     }
 }
@@ -482,13 +491,14 @@ mod tests {
                 from: "2026-11-01".into(),
                 to: "2026-11-19".into(),
             },
+            local_week: true,
         };
         let h = full.to_hash();
         assert_eq!(
             h,
             "#window=30d&stat=p99&geo=asia-pacific,europe&region=eu-west-1,us-east-1\
              &sort=col:eu-west-1:desc&pairs=us-east-1:eu-west-1,eu-west-1:us-east-1\
-             &range=2026-11-01..2026-11-19"
+             &range=2026-11-01..2026-11-19&week=local"
         );
         assert_eq!(View::from_hash(&h), full);
         // Browsers may percent-encode the fragment.
