@@ -7,7 +7,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::api::Shared;
-use crate::chart::{self, Input, Theme};
+use crate::chart::{self, Input, Mark, Theme};
 use crate::dom;
 
 /// One pair to draw.
@@ -28,6 +28,9 @@ pub struct CanvasProps {
     pub plots: Vec<Plot>,
     /// `[from, to)`; `None`: the data's extent.
     pub range: Option<(i64, i64)>,
+    /// Level shifts to mark.
+    #[prop_or_default]
+    pub marks: Vec<Mark>,
 }
 
 /// Height of the chart in CSS pixels for a width.
@@ -38,6 +41,7 @@ fn height_for(width: u32) -> u32 {
 /// The chart; `data-*` attributes report what was drawn, for tests and
 /// benchmarks: `data-points` (inside the range), `data-columns`,
 /// `data-envelope` (columns folding more than one point), `data-lossy`,
+/// `data-marks` (level shifts drawn),
 /// `data-from`/`data-to` and `data-last` (the newest point drawn, RFC 3339;
 /// absent when none). When the pairs have no point in the range, the canvas
 /// stays blank: no made-up axis.
@@ -108,8 +112,8 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
         let canvas = canvas.clone();
         let error = error.clone();
         use_effect_with(
-            (p.plots.clone(), p.range, *width, *dark),
-            move |(plots, range, width, dark)| {
+            (p.plots.clone(), p.range, p.marks.clone(), *width, *dark),
+            move |(plots, range, marks, width, dark)| {
                 let Some(el) = canvas.cast::<HtmlCanvasElement>() else {
                     return;
                 };
@@ -132,7 +136,8 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
                         series: &pl.series,
                     })
                     .collect();
-                let prepared = chart::prepare(&inputs, *range, chart::plot_width(dw, scale));
+                let mut prepared = chart::prepare(&inputs, *range, chart::plot_width(dw, scale));
+                prepared.marks.clone_from(marks);
                 let theme = if *dark {
                     Theme::dark(scale)
                 } else {
@@ -156,6 +161,7 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
                         set("data-columns", d.columns.to_string());
                         set("data-envelope", d.envelope.to_string());
                         set("data-lossy", d.lossy.to_string());
+                        set("data-marks", d.marks.to_string());
                         set("data-points", prepared.points().to_string());
                         set("data-from", shared::time::rfc3339(prepared.from));
                         set("data-to", shared::time::rfc3339(prepared.to));

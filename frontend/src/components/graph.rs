@@ -1,11 +1,11 @@
 //! The graph section: pairs (from a cell or the picker), the time range, the
 //! chart, its legend and the downloads of the series shown.
 
-use shared::feed::v2::{Manifest, Series, SeriesIndex};
+use shared::feed::v2::{Changes, Manifest, Series, SeriesIndex};
 use yew::prelude::*;
 
 use crate::api::{Fetch, Shared};
-use crate::chart::{self, Input, PALETTE};
+use crate::chart::{self, Input, Mark, PALETTE};
 use crate::components::canvas::{ChartCanvas, Plot};
 use crate::components::error::ErrorPanel;
 use crate::state::Action;
@@ -39,6 +39,12 @@ pub struct GraphProps {
     /// Why the last request to the graph was refused, if it was.
     #[prop_or_default]
     pub note: Option<String>,
+    /// The level shifts, once here: marked on the chart for the pairs shown.
+    #[prop_or_default]
+    pub changes: Option<Shared<Changes>>,
+    /// The weekly pattern, below the chart.
+    #[prop_or_default]
+    pub week: Html,
     /// Applies a change.
     pub act: Callback<Action>,
 }
@@ -58,6 +64,48 @@ pub fn empty_message(range: Option<(i64, i64)>) -> String {
         ),
         None => "No data to draw.".to_string(),
     }
+}
+
+/// The level shifts of the pairs shown (the `k`th pair in the `k`th
+/// colour) that overlap `range` (`None`: any), each with the line that
+/// lists it under the chart, in the file's order (newest first).
+pub fn shift_marks(
+    changes: &Changes,
+    pairs: &[Pair],
+    range: Option<(i64, i64)>,
+) -> Vec<(Mark, String)> {
+    let parse = shared::time::parse_rfc3339;
+    let mut out = Vec::new();
+    for cp in changes.events.iter().flat_map(|e| &e.pairs) {
+        let Some(k) = pairs
+            .iter()
+            .position(|(s, d)| *s == cp.source && *d == cp.destination)
+        else {
+            continue;
+        };
+        let Some(onset) = parse(&cp.onset) else {
+            continue;
+        };
+        let end = cp.end.as_deref().and_then(parse);
+        if range.is_some_and(|(from, to)| onset >= to || end.is_some_and(|e| e <= from)) {
+            continue;
+        }
+        let until = end.map_or_else(
+            || "ongoing".to_string(),
+            |e| format!("until {}", crate::format::utc(e)),
+        );
+        let label = format!(
+            "Level shift {}: {:.1} → {:.1} ms ({} → {}, {until})",
+            crate::format::utc(onset),
+            cp.before_ms,
+            cp.after_ms,
+            cp.source,
+            cp.destination
+        );
+        let color = PALETTE[k % PALETTE.len()];
+        out.push((Mark { onset, end, color }, label));
+    }
+    out
 }
 
 /// Pairs, range, chart, legend and downloads.
@@ -241,6 +289,22 @@ pub fn graph(p: &GraphProps) -> Html {
         }
     });
 
+    let shifts = p
+        .changes
+        .as_ref()
+        .map(|c| shift_marks(c, &p.pairs, bounds))
+        .unwrap_or_default();
+    let marks: Vec<Mark> = shifts.iter().map(|(m, _)| *m).collect();
+    let shift_list = (!shifts.is_empty()).then(|| {
+        let items: Html = shifts
+            .iter()
+            .map(|(m, label)| {
+                let (r, g, b) = m.color;
+                html! { <li><span class="swatch" style={format!("background:rgb({r},{g},{b})")}></span>{ label.clone() }</li> }
+            })
+            .collect();
+        html! { <ul class="chart-marks" aria-label="Level shifts marked on the chart">{ items }</ul> }
+    });
     let zone = dom::zone_label(anchor);
     html! {
         <section id="graph" class="graph" aria-labelledby="graph-title">
@@ -253,16 +317,18 @@ pub fn graph(p: &GraphProps) -> Html {
             </div>
             { status }
             <div class="chart-area">
-                <ChartCanvas {plots} range={bounds} />
+                <ChartCanvas {plots} range={bounds} {marks} />
                 if empty {
                     <p class="chart-empty" role="status">{ empty_message(bounds) }</p>
                 }
             </div>
             <ul class="chart-legend">
                 { legend }
-                <li class="key">{ format!("Line: median (p50), where a pixel holds several points the median of theirs; darker band: their lowest to highest median; light band: p10 to p90; bars in the lower strip: share of connects lost. Times are local ({zone}).") }</li>
+                <li class="key">{ format!("Line: median (p50), where a pixel holds several points the median of theirs; darker band: their lowest to highest median; light band: p10 to p90; bars in the lower strip: share of connects lost; shaded spans: level shifts, from onset to end. Times are local ({zone}).") }</li>
             </ul>
+            { shift_list.unwrap_or_default() }
             { downloads.unwrap_or_default() }
+            { p.week.clone() }
         </section>
     }
 }
@@ -431,5 +497,56 @@ mod tests {
             "No data in this range (2026-10-01 – 2026-10-01)."
         );
         assert_eq!(empty_message(None), "No data to draw.");
+    }
+
+    #[test]
+    fn the_shown_pairs_shifts_in_the_range_are_marked() {
+        let changes: Changes = serde_json::from_str(include_str!(
+            "../../../shared/tests/fixtures/feed/v2/changes.json"
+        ))
+        .unwrap();
+        let t = |s: &str| shared::time::parse_rfc3339(s).unwrap();
+        let pairs: Vec<Pair> = vec![
+            ("eu-west-1".into(), "ap-south-1".into()),
+            ("us-east-1".into(), "eu-west-1".into()),
+        ];
+        let marks = shift_marks(&changes, &pairs, None);
+        assert_eq!(marks.len(), 2, "only the shown pairs: {marks:?}");
+        let (ongoing, text) = &marks[0];
+        assert_eq!(
+            *ongoing,
+            Mark {
+                onset: t("2026-11-19T21:00:00Z"),
+                end: None,
+                color: PALETTE[0]
+            }
+        );
+        assert_eq!(
+            text,
+            "Level shift 2026-11-19 21:00 UTC: 120.4 → 131.9 ms (eu-west-1 → ap-south-1, ongoing)"
+        );
+        let (recovered, text) = &marks[1];
+        assert_eq!(
+            (recovered.end, recovered.color),
+            (Some(t("2026-11-17T08:00:00Z")), PALETTE[1]),
+            "the pair's own end, in its colour"
+        );
+        assert_eq!(
+            text,
+            "Level shift 2026-11-17 05:00 UTC: 70.1 → 91.5 ms (us-east-1 → eu-west-1, until 2026-11-17 08:00 UTC)"
+        );
+        // A range after the recovery keeps the ongoing one only; one before both, none.
+        let after = shift_marks(
+            &changes,
+            &pairs,
+            Some((t("2026-11-18T00:00:00Z"), t("2026-11-20T00:00:00Z"))),
+        );
+        assert_eq!(after.len(), 1);
+        let before = shift_marks(
+            &changes,
+            &pairs,
+            Some((t("2026-11-10T00:00:00Z"), t("2026-11-17T05:00:00Z"))),
+        );
+        assert!(before.is_empty());
     }
 }

@@ -1,16 +1,19 @@
-//! The main page: freshness, controls, the matrix, downloads and the graph.
+//! The main page: freshness, controls, the matrix, downloads, what changed
+//! and the graph (with the weekly pattern).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use crate::api::Fetch;
+use crate::components::changes::WhatChanged;
 use crate::components::controls::Controls;
 use crate::components::downloads::MatrixDownloads;
 use crate::components::error::ErrorPanel;
 use crate::components::freshness::Freshness;
 use crate::components::graph::{Graph, PairSeries};
 use crate::components::matrix::{Legend, MatrixTable};
+use crate::components::week::WeekPattern;
 use crate::state::{Action, State};
 use crate::{dom, grid};
 
@@ -103,6 +106,19 @@ pub fn home(p: &HomeProps) -> Html {
         })
         .collect();
     let index = s.index.as_ref().map(|(_, f)| f.clone());
+    // The weekly pattern of the first pair, over its hourly chunks.
+    let week = match (s.week_paths(), s.week_range()) {
+        (Some((pair, paths)), Some(range)) => {
+            let fetch = if paths.is_empty() {
+                None
+            } else {
+                s.pair_series(&pair, &paths)
+            };
+            html! { <WeekPattern {pair} {fetch} {range} local={s.view.local_week} act={act.clone()} /> }
+        }
+        _ => html! {},
+    };
+    let changes = s.changes.as_ref().and_then(Fetch::ready).cloned();
 
     html! {
         <>
@@ -110,8 +126,9 @@ pub fn home(p: &HomeProps) -> Html {
             { notes.unwrap_or_default() }
             <Controls manifest={m.clone()} view={s.view.clone()} act={act.clone()} />
             { table }
+            <WhatChanged changes={s.changes.clone()} view={s.view.clone()} act={act.clone()} />
             <Graph manifest={m.clone()} pairs={s.view.pairs.clone()} range={s.view.range.clone()}
-                {index} {series} note={s.graph_note.clone()} act={act.clone()} />
+                {index} {series} note={s.graph_note.clone()} {changes} {week} act={act.clone()} />
         </>
     }
 }
