@@ -291,6 +291,7 @@ async fn the_chart_draws_on_its_canvas() {
             series: Shared::new(series),
         }],
         range: None,
+        marks: Vec::new(),
     })
     .await;
     let canvas = find(&root, "canvas#chart");
