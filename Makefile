@@ -13,7 +13,7 @@ site: setup
 
 demo: site
 	@. scripts/env.sh && cargo build --release --locked -p cloudping && \
-	  "$$CARGO_TARGET_DIR/release/cloudping" demo --site dist
+	  "$$CARGO_TARGET_DIR/release/cloudping" demo --site dist --outages 0.25
 
 test:
 	@bash scripts/test.sh

@@ -62,10 +62,10 @@ fi
 
 # Python tools for the AWS-path tests (moto) and independent checks.
 if [ ! -x "$CACHE/venv/bin/moto_server" ] || [ ! -x "$CACHE/venv/bin/check-jsonschema" ] ||
-   ! "$CACHE/venv/bin/python" -c 'import numpy' 2>/dev/null; then
-  say "installing moto[server], check-jsonschema and numpy into $CACHE/venv"
+   ! "$CACHE/venv/bin/python" -c 'import numpy, feedparser' 2>/dev/null; then
+  say "installing moto[server], check-jsonschema, numpy and feedparser into $CACHE/venv"
   python3 -m venv "$CACHE/venv"
-  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' check-jsonschema boto3 numpy
+  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' check-jsonschema boto3 numpy feedparser
 fi
 # Deploy tools (deploy/check.sh, scripts/deploy.sh) in a venv of their own:
 # aws-sam-cli pins boto3, click and pydantic older than the moto venv's. It brings

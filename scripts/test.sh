@@ -31,6 +31,7 @@ check-jsonschema --schemafile shared/schema/v2/manifest.schema.json shared/tests
 check-jsonschema --schemafile shared/schema/v2/matrix.schema.json shared/tests/fixtures/feed/v2/matrix/*.json
 check-jsonschema --schemafile shared/schema/v2/series-index.schema.json shared/tests/fixtures/feed/v2/series/index.json
 check-jsonschema --schemafile shared/schema/v2/series-chunk.schema.json shared/tests/fixtures/feed/v2/series/{5m,1h}/*/*.json shared/tests/fixtures/feed/v2/series/open/*/*/*.json
+check-jsonschema --schemafile shared/schema/v2/changes.schema.json shared/tests/fixtures/feed/v2/changes.json
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # check-jsonschema reads whole files: one file per raw line.
@@ -40,7 +41,7 @@ check-jsonschema --schemafile shared/schema/v2/raw-round.schema.json "$work"/raw
 step "a feed published by the pipeline against the schemas"
 cargo build --release --locked -p cloudping
 bin="$CARGO_TARGET_DIR/release/cloudping"
-"$bin" --db "$work/db.sqlite" --bucket "$work/site" simulate --days 8 --end 2026-11-20T00:00:00Z --regions us-east-1,eu-west-1,ap-south-1 2>/dev/null
+"$bin" --db "$work/db.sqlite" --bucket "$work/site" simulate --days 8 --end 2026-11-20T00:00:00Z --regions us-east-1,eu-west-1,ap-south-1 --outages 0.5 2>/dev/null
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" rollup 2>/dev/null
 "$bin" --db "$work/db.sqlite" --bucket "$work/site" publish --raw-grace-minutes 0
 feed="$work/site/data/v2"
@@ -48,6 +49,10 @@ check-jsonschema --schemafile shared/schema/v2/manifest.schema.json "$feed/manif
 check-jsonschema --schemafile shared/schema/v2/matrix.schema.json "$feed/matrix/"*.json
 check-jsonschema --schemafile shared/schema/v2/series-index.schema.json "$feed/series/index."*.json
 check-jsonschema --schemafile shared/schema/v2/series-chunk.schema.json "$feed/series/"{5m,1h}/*/*.json "$feed/series/open/"*/*/*.json
+check-jsonschema --schemafile shared/schema/v2/changes.schema.json "$feed/changes.json"
+
+step "the published level shifts against the hourly series, and changes.atom through feedparser"
+"$CLOUDPING_CACHE/venv/bin/python" tests/feed/check_changes.py "$feed" http://127.0.0.1:8080/ 1
 
 step "every published figure against numpy over the raw days (independent of the Rust code)"
 "$bin" --db "$work/db.sqlite" stats --from 2026-11-14T06:00:00Z --to 2026-11-17T18:00:00Z --json > "$work/stats.jsonl"

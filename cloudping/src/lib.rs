@@ -92,6 +92,11 @@ struct PublishArgs {
     /// raw file is written once they have passed.
     #[arg(long, default_value_t = 120, value_name = "MINUTES")]
     raw_grace_minutes: i64,
+    /// The site's public base URL: the Atom feed of changes
+    /// (`data/v2/changes.atom`) links to the graphs there, and Atom allows
+    /// only absolute links.
+    #[arg(long, default_value = publisher::export::DEFAULT_SITE, value_name = "URL")]
+    site_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,6 +154,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Publish(args) => {
             let opts = publisher::export::Options {
                 raw_grace: args.raw_grace_minutes * 60,
+                site: args.site_url.clone(),
                 ..publisher::export::Options::at(now())
             };
             match &args.s3 {

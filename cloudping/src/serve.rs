@@ -60,6 +60,7 @@ pub fn content_type(path: &Path) -> &'static str {
         "png" => "image/png",
         "gz" => "application/gzip",
         "ndjson" => "application/x-ndjson",
+        "atom" => "application/atom+xml",
         _ => "application/octet-stream",
     }
 }
@@ -82,7 +83,7 @@ pub fn cache_control(rel_path: &str) -> &'static str {
     }
     if parts.len() > 1 && parts[0] == "data" {
         return match parts.as_slice() {
-            ["data", _, "manifest.json"] => MANIFEST,
+            ["data", _, "manifest.json" | "changes.json" | "changes.atom"] => MANIFEST,
             ["data", _, "schema", n] if n.ends_with(".schema.json") => SCHEMA,
             _ => IMMUTABLE,
         };
@@ -99,7 +100,7 @@ pub fn cache_control(rel_path: &str) -> &'static str {
 pub fn compressible(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     [
-        "html", "htm", "js", "mjs", "css", "json", "csv", "svg", "wasm", "ndjson", "txt",
+        "html", "htm", "js", "mjs", "css", "json", "csv", "svg", "wasm", "ndjson", "txt", "atom",
     ]
     .iter()
     .any(|e| ext.eq_ignore_ascii_case(e))
@@ -524,6 +525,8 @@ mod tests {
     fn cache_control_per_kind_of_file() {
         for (path, want) in [
             ("data/v2/manifest.json", MANIFEST),
+            ("data/v2/changes.json", MANIFEST),
+            ("data/v2/changes.atom", MANIFEST),
             ("/data/v2/manifest.json", MANIFEST),
             ("data/v3/manifest.json", MANIFEST),
             ("data/v2/schema/manifest.schema.json", SCHEMA),

@@ -25,6 +25,13 @@ pub struct Args {
     /// Seed of the model; the same seed gives the same rounds.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Chance per day (0 to 1) of a correlated outage: every link of one
+    /// region, or every pair across one "cable" between two geographies,
+    /// slows by 15–60 % for 2–8 hours at once, as the level shifts of
+    /// `changes.json` are meant to catch. 0 (the default): none, only the
+    /// model's per-pair incidents.
+    #[arg(long, default_value_t = 0.0, value_name = "CHANCE")]
+    pub outages: f64,
 }
 
 /// Simulates the span day by day, storing as it goes, with progress on stderr.
@@ -54,7 +61,13 @@ pub async fn run(st: &SqliteStore, args: &Args) -> Result<()> {
     };
     let end = shared::time::floor_to(end, args.interval);
     let start = end - i64::from(args.days) * 86_400;
-    let model = Model::new(&regions, args.seed);
+    if !(0.0..=1.0).contains(&args.outages) {
+        bail!(
+            "--outages is a chance per day, 0 to 1, not {}",
+            args.outages
+        );
+    }
+    let model = Model::new(&regions, args.seed).with_outages(args.outages);
     // Mark first: a crash mid-way must not leave simulated rounds unmarked.
     st.set_meta(store::META_SIMULATED, "true").await?;
     st.set_meta(store::META_INTERVAL, &args.interval.to_string())

@@ -18,6 +18,9 @@ pub struct Env {
     pub connects: u16,
     /// The feed bucket (`CLOUDPING_BUCKET`), for the publisher.
     pub bucket: Option<String>,
+    /// The site's public base URL (`CLOUDPING_SITE_URL`), for the links of
+    /// the Atom feed of changes; `None`: the local default.
+    pub site_url: Option<String>,
 }
 
 /// A variable that is set but not understood.
@@ -70,6 +73,7 @@ impl Env {
             interval,
             connects: connects as u16,
             bucket: get("CLOUDPING_BUCKET"),
+            site_url: get("CLOUDPING_SITE_URL"),
         })
     }
 

@@ -19,13 +19,16 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     );
     let bucket = S3Bucket::new(aws_sdk_s3::Client::new(&conf), bucket_name);
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
-        let (store, bucket) = (&store, &bucket);
+        let (store, bucket, site) = (&store, &bucket, env.site_url.as_deref());
         async move {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
-            let opts = publisher::export::Options::at(now);
+            let mut opts = publisher::export::Options::at(now);
+            if let Some(site) = site {
+                opts.site = site.to_string();
+            }
             lambdas::publish::handle(store, bucket, &opts)
                 .await
                 .map(|r| r.written.len())

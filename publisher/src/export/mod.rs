@@ -8,8 +8,11 @@
 //! 3. [`matrices`]: every window's matrix, CSV and per-statistic views;
 //! 4. [`series`]: the chunks that closed since, and the open ones that changed;
 //! 5. [`raw`]: the days that became complete;
-//! 6. the manifest, last;
-//! 7. the site's `index.html`, when the bucket holds the site: the default
+//! 6. [`changes`], when an hour has closed: the latency shifts detected in
+//!    the hourly medians, as `changes.json` and as an Atom feed
+//!    (`changes.atom`, [`atom`]), fixed names beside the manifest;
+//! 7. the manifest, last;
+//! 8. the site's `index.html`, when the bucket holds the site: the default
 //!    view prerendered into it ([`frontend::prerender`]), so the page shows
 //!    the numbers before (and without) the wasm.
 //!
@@ -21,6 +24,8 @@
 //! and the next run does the rest. Superseded files are left behind (a bucket
 //! lifecycle rule may expire them).
 
+pub mod atom;
+pub mod changes;
 pub mod matrices;
 pub mod raw;
 pub mod series;
@@ -38,12 +43,17 @@ pub use matrices::{matrix, stat_views};
 pub use raw::ndjson_gz as raw_ndjson_gz;
 pub use series::resolutions;
 pub use upload::Report;
-use upload::{Uploader, addressed, encode, json_immutable, meta};
+use upload::{SHORT, Uploader, addressed, encode, json_immutable, meta};
 
 use crate::rollup::{DEFAULT_INTERVAL, META_WATERMARK};
 use crate::{Error, Result};
 
+const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
+
+/// Where `cloudping serve` serves the site by default: the base of the
+/// Atom feed's links unless [`Options::site`] says otherwise.
+pub const DEFAULT_SITE: &str = "http://127.0.0.1:8080/";
 
 /// Metadata key: hash of the schemas last uploaded.
 const META_SCHEMAS: &str = "published_schemas";
@@ -61,6 +71,9 @@ pub struct Options {
     /// A day is complete (its raw file final), and a series chunk closed,
     /// once the newest round is this far past its last scheduled round.
     pub raw_grace: i64,
+    /// The site's absolute base URL (`https://cloudping.example/`): Atom
+    /// feeds allow no relative links, so `changes.atom` links there.
+    pub site: String,
 }
 
 impl Options {
@@ -71,12 +84,13 @@ impl Options {
             series: true,
             raw_days: 31,
             raw_grace: 2 * 3600,
+            site: DEFAULT_SITE.into(),
         }
     }
 }
 
 /// The JSON Schemas published beside the data, under `data/v2/schema/`.
-pub const SCHEMAS: [(&str, &str); 5] = [
+pub const SCHEMAS: [(&str, &str); 6] = [
     (
         "manifest",
         include_str!("../../../shared/schema/v2/manifest.schema.json"),
@@ -96,6 +110,10 @@ pub const SCHEMAS: [(&str, &str); 5] = [
     (
         "raw-round",
         include_str!("../../../shared/schema/v2/raw-round.schema.json"),
+    ),
+    (
+        "changes",
+        include_str!("../../../shared/schema/v2/changes.schema.json"),
     ),
 ];
 
@@ -272,6 +290,33 @@ where
         raw = raw::publish(st, &mut up, plan, &mut progress).await?;
     }
 
+    // The changes move when an hour closes (or once a day, with the rest).
+    if let Some(latest) = data_end {
+        let to = floor_to(latest + interval, HOUR);
+        let before = prev
+            .manifest
+            .as_ref()
+            .and_then(|m| m.data_end.as_deref())
+            .and_then(shared::time::parse_rfc3339)
+            .map(|t| floor_to(t + interval, HOUR));
+        if refresh || before != Some(to) {
+            let plan = changes::Plan {
+                to,
+                now: opts.now,
+                simulated,
+                rule: shared::changes::Rule::default(),
+                site: &opts.site,
+            };
+            let c = changes::publish(st, bucket, &mut up, &sources, &plan).await?;
+            progress(&format!(
+                "changes: {} events over {} .. {}",
+                c.events.len(),
+                c.from,
+                c.to
+            ));
+        }
+    }
+
     let mut regions: Vec<RegionInfo> = m.codes.iter().filter_map(|c| region_info(c)).collect();
     regions.sort_by_key(|r| catalog::display_rank(&r.code));
     let manifest = Manifest {
@@ -293,12 +338,8 @@ where
         source,
     })?;
     // Last: only now does any reader see the new files.
-    up.always(
-        "manifest.json",
-        &body,
-        &meta("application/json", "public, max-age=60, must-revalidate"),
-    )
-    .await?;
+    up.always("manifest.json", &body, &meta("application/json", SHORT))
+        .await?;
     if !schemas_known {
         st.set_meta(META_SCHEMAS, &schemas_hash).await?;
     }

@@ -14,6 +14,10 @@ use crate::Result;
 /// Cache-Control of every file but the manifest: names never change meaning.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// Cache-Control of the files rewritten in place under a fixed name (the
+/// manifest, the changes): a reader sees a new version within a minute.
+pub const SHORT: &str = "public, max-age=60, must-revalidate";
+
 /// How an object is served.
 pub fn meta(content_type: &str, cache_control: &str) -> ObjectMeta {
     ObjectMeta {
