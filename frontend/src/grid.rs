@@ -37,6 +37,20 @@ pub fn visible(m: &Manifest, view: &View, code: &str) -> bool {
 /// Rows and columns for the view: filtered, columns in geographic order, rows
 /// in the chosen order (missing values last when sorting by a column).
 pub fn layout(m: &Manifest, x: &Matrix, view: &View) -> Layout {
+    let grid = x.stats.get(&view.stat);
+    layout_by(m, x, view, &|i, j| {
+        grid.and_then(|g| g.get(i)?.get(j).copied().flatten())
+    })
+}
+
+/// [`layout`], sorting a column by `value(i, j)` (matrix indices) instead
+/// of the statistic: what the cells show when they compare.
+pub fn layout_by(
+    m: &Manifest,
+    x: &Matrix,
+    view: &View,
+    value: &dyn Fn(usize, usize) -> Option<f64>,
+) -> Layout {
     let by_geo = |labels: &[String]| {
         let mut idx: Vec<usize> = (0..labels.len())
             .filter(|&i| visible(m, view, &labels[i]))
@@ -50,11 +64,8 @@ pub fn layout(m: &Manifest, x: &Matrix, view: &View) -> Layout {
         Sort::Geo => {}
         Sort::Code => sort_small(&mut rows, |&a, &b| x.sources[a] < x.sources[b]),
         Sort::Column { dst, desc } => {
-            if let (Some(j), Some(grid)) = (
-                x.destinations.iter().position(|d| d == dst),
-                x.stats.get(&view.stat),
-            ) {
-                let value = |i: usize| grid.get(i).and_then(|r| r.get(j)).copied().flatten();
+            if let Some(j) = x.destinations.iter().position(|d| d == dst) {
+                let value = |i: usize| value(i, j);
                 // Missing values go last either way.
                 sort_small(&mut rows, |&a, &b| match (value(a), value(b)) {
                     (Some(va), Some(vb)) if *desc => va > vb,

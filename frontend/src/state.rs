@@ -12,7 +12,7 @@ use yew::Reducible;
 
 use crate::api::{Fetch, Loaded, Shared, Want};
 use crate::span;
-use crate::view::{MAX_PAIRS, Pair, Range, Route, Sort, View};
+use crate::view::{MAX_PAIRS, Mode, Pair, Range, Route, Sort, View, day_span};
 
 /// Fetched files by path. A handful at most, so a list: it keeps the wasm
 /// bundle smaller than another map type would.
@@ -135,6 +135,12 @@ pub enum Action {
     Range(Range),
     /// Show the weekly pattern in local time (`true`) or UTC.
     LocalWeek(bool),
+    /// What the matrix cells show.
+    Mode(Mode),
+    /// The window a change is measured against.
+    Base(String),
+    /// Comparisons in percent (`true`) or ms.
+    Percent(bool),
     /// A fetch started.
     Started(Want),
     /// A fetch ended.
@@ -250,6 +256,19 @@ impl State {
             }
             Action::Range(r) => v.range = r,
             Action::LocalWeek(local) => v.local_week = local,
+            Action::Mode(mode) => {
+                v.mode = mode;
+                // A base the feed lacks (the default 30 d of a young feed):
+                // the longest window, which the controls then show.
+                if let Some(Fetch::Ready(m)) = &self.manifest
+                    && !m.windows.iter().any(|w| w.id == v.base)
+                    && let Some(longest) = m.windows.last()
+                {
+                    v.base = longest.id.clone();
+                }
+            }
+            Action::Base(b) => v.base = b,
+            Action::Percent(pct) => v.pct = pct,
             Action::Started(want) => match want {
                 Want::Manifest => self.manifest = Some(Fetch::Loading),
                 Want::Matrix(p) => {
@@ -323,6 +342,69 @@ impl State {
     pub fn view_path(&self) -> Option<&str> {
         let w = self.window_info()?;
         Some(w.views.get(&self.view.stat).unwrap_or(&w.matrix))
+    }
+
+    /// Path of the base window's file of the selected statistic, when the
+    /// matrix shows a change against it.
+    pub fn base_path(&self) -> Option<&str> {
+        if self.view.mode != Mode::Change || day_span(&self.view.base).is_some() {
+            return None;
+        }
+        let w = self
+            .manifest()?
+            .windows
+            .iter()
+            .find(|w| w.id == self.view.base)?;
+        Some(w.views.get(&self.view.stat).unwrap_or(&w.matrix))
+    }
+
+    /// The custom spans of days a change holds against each other (its
+    /// `now`, then its `base`), where they are spans, not windows.
+    pub fn custom_spans(&self) -> Vec<(i64, i64)> {
+        if self.view.mode != Mode::Change {
+            return Vec::new();
+        }
+        let now = self.view.now.as_deref().and_then(day_span);
+        now.into_iter().chain(day_span(&self.view.base)).collect()
+    }
+
+    /// The daily chunks of every source that hold `span`, once the series
+    /// index is here.
+    pub fn span_paths(&self, (from, to): (i64, i64)) -> Option<Vec<String>> {
+        let index = self.series_index()?;
+        Some(
+            index
+                .sources
+                .keys()
+                .flat_map(|src| index.chunk_paths(src, "1d", from, to))
+                .map(|(_, p)| p)
+                .collect(),
+        )
+    }
+
+    /// The daily chunks that hold `span`: loading until every one is here
+    /// (or the index is), failed if one failed.
+    pub fn span_chunks(&self, span: (i64, i64)) -> Fetch<Vec<Shared<SeriesChunk>>> {
+        if let Some((_, Fetch::Failed(e))) = &self.index {
+            return Fetch::Failed(e.clone());
+        }
+        let Some(paths) = self.span_paths(span) else {
+            return Fetch::Loading;
+        };
+        let mut out = Vec::with_capacity(paths.len());
+        for p in &paths {
+            match self.series.get(p) {
+                Some(Fetch::Ready(c)) => out.push(c.clone()),
+                Some(Fetch::Failed(e)) => return Fetch::Failed(e.clone()),
+                _ => return Fetch::Loading,
+            }
+        }
+        Fetch::Ready(out)
+    }
+
+    /// The base window's fetch, when the matrix shows a change.
+    pub fn base_matrix(&self) -> Option<&Fetch<Shared<Matrix>>> {
+        self.matrices.get(self.base_path()?)
     }
 
     /// The matrix to show: the full one once it is here (or its failure, so
@@ -443,13 +525,24 @@ impl State {
         if self.view.route != Route::Home {
             return out;
         }
+        // The base of a change, once the window's own figures are here.
+        if let Some(p) = self.base_path()
+            && !self.matrices.contains_key(p)
+            && matches!(self.matrix(), Some(Fetch::Ready(_)))
+            && !out.contains(&Want::Matrix(p.to_string()))
+        {
+            out.push(Want::Matrix(p.to_string()));
+        }
         // The level shifts once the matrix is settled: they never hold up its paint.
         if self.changes.is_none()
             && matches!(self.full_matrix(), Some(Fetch::Ready(_) | Fetch::Failed(_)))
         {
             out.push(Want::Changes);
         }
-        if self.view.pairs.is_empty() {
+        // Custom spans of a change: the index, then every source's daily
+        // chunks over them, once the matrix is shown.
+        let spans = self.custom_spans();
+        if self.view.pairs.is_empty() && spans.is_empty() {
             return out;
         }
         if let Some(path) = m.series_index.as_deref()
@@ -461,6 +554,15 @@ impl State {
             for p in paths.into_iter().flatten() {
                 if !self.series.contains_key(&p) && !out.contains(&Want::Series(p.clone())) {
                     out.push(Want::Series(p));
+                }
+            }
+        }
+        if matches!(self.matrix(), Some(Fetch::Ready(_))) {
+            for span in spans {
+                for p in self.span_paths(span).unwrap_or_default() {
+                    if !self.series.contains_key(&p) && !out.contains(&Want::Series(p.clone())) {
+                        out.push(Want::Series(p));
+                    }
                 }
             }
         }
@@ -595,6 +697,57 @@ mod tests {
         assert_eq!(
             s.series_paths()[1],
             (pair("ap-northeast-1", "eu-west-1"), None)
+        );
+    }
+
+    #[test]
+    fn a_change_fetches_its_base_window_after_the_shown_one() {
+        let mut s = State::from_hash("#window=1d&stat=p50&mode=diff&base=7d");
+        s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        assert_eq!(s.wants(), vec![Want::Matrix("matrix/1d-p50.json".into())]);
+        assert!(s.base_matrix().is_none());
+        s.apply(Action::Loaded(Loaded::Matrix(
+            "matrix/1d-p50.json".into(),
+            Ok(fixture("matrix/1d-p50.json")),
+        )));
+        let wants = s.wants();
+        assert!(
+            wants.contains(&Want::Matrix("matrix/7d-p50.json".into())),
+            "{wants:?}"
+        );
+        s.apply(Action::Loaded(Loaded::Matrix(
+            "matrix/7d-p50.json".into(),
+            Ok(fixture("matrix/7d-p50.json")),
+        )));
+        assert!(matches!(s.base_matrix(), Some(Fetch::Ready(_))));
+        // Another view of the cells needs no base.
+        s.apply(Action::Mode(Mode::Asymmetry));
+        assert_eq!(s.base_path(), None);
+        // The feed has no 30 d window: picking the change mode falls back
+        // to its longest window, in the link too.
+        let mut s = State::from_hash("#window=1d");
+        s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        s.apply(Action::Mode(Mode::Change));
+        assert_eq!(s.view.base, "7d");
+        assert!(s.view.to_hash().ends_with("&mode=diff&base=7d"));
+        s.apply(Action::Percent(true));
+        assert!(s.view.to_hash().ends_with("&unit=pct"));
+        // A link naming a base the feed lacks says so and shows the fallback.
+        let mut s = State::from_hash("#mode=diff&base=90d");
+        s.apply(Action::Loaded(Loaded::Manifest(Ok(fixture(
+            "manifest.json",
+        )))));
+        assert_eq!(s.view.base, "7d");
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("“90d” window to compare with")),
+            "{:?}",
+            s.notes
         );
     }
 

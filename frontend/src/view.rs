@@ -2,7 +2,9 @@
 //!
 //! `#window=7d&stat=p90&geo=europe&region=us-east-1,eu-west-1&sort=col:eu-west-1&pairs=us-east-1:eu-west-1&range=30d&week=local`
 //! (only values other than the defaults are written after `window` and
-//! `stat`), and `#/api` for the feed's documentation page.
+//! `stat`), and `#/api` for the feed's documentation page. The matrix's
+//! comparisons: `mode=asym` (A→B − B→A), `mode=diff&base=30d` (the window
+//! against another), `unit=pct` for percentages instead of ms.
 
 use std::fmt::Write;
 
@@ -63,6 +65,40 @@ impl Sort {
         }
     }
 }
+
+/// What the matrix cells show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The statistic itself.
+    #[default]
+    Latency,
+    /// A→B minus B→A ([`shared::compare::asymmetry`]).
+    Asymmetry,
+    /// The window minus the base window ([`shared::compare::difference`]).
+    Change,
+}
+
+impl Mode {
+    /// The hash form.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::Latency => "latency",
+            Mode::Asymmetry => "asym",
+            Mode::Change => "diff",
+        }
+    }
+
+    /// Parses [`Mode::id`].
+    pub fn from_id(s: &str) -> Option<Mode> {
+        [Mode::Latency, Mode::Asymmetry, Mode::Change]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+}
+
+/// The base window of [`Mode::Change`] unless the link names another: the
+/// usual that the last day is held against.
+pub const DEFAULT_BASE: &str = "30d";
 
 /// A preset time range of the graphs, ending at the newest data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +221,16 @@ impl Range {
     }
 }
 
+/// A custom span of whole UTC days, `YYYY-MM-DD..YYYY-MM-DD` (both
+/// inclusive), as `[start, end)` in Unix seconds; `None` for anything else
+/// (a preset such as `7d` is no span).
+pub fn day_span(s: &str) -> Option<(i64, i64)> {
+    match Range::from_id(s)? {
+        r @ Range::Custom { .. } => r.custom_bounds(),
+        Range::Last(_) => None,
+    }
+}
+
 /// A pair of regions, `(source, destination)`.
 pub type Pair = (String, String);
 
@@ -212,6 +258,16 @@ pub struct View {
     pub range: Range,
     /// The weekly pattern's hours are the reader's local time, not UTC.
     pub local_week: bool,
+    /// What the cells show.
+    pub mode: Mode,
+    /// What [`Mode::Change`] compares against: a window id, or a custom
+    /// span of days ([`day_span`]).
+    pub base: String,
+    /// What [`Mode::Change`] compares, when not the window: a custom span of
+    /// days ([`day_span`]).
+    pub now: Option<String>,
+    /// Comparisons in percent instead of ms.
+    pub pct: bool,
 }
 
 impl Default for View {
@@ -226,6 +282,10 @@ impl Default for View {
             pairs: Vec::new(),
             range: Range::default(),
             local_week: false,
+            mode: Mode::Latency,
+            base: DEFAULT_BASE.into(),
+            now: None,
+            pct: false,
         }
     }
 }
@@ -345,6 +405,17 @@ impl View {
                 Some(("week", "local")) => v.local_week = true,
                 Some(("week", "utc")) => v.local_week = false,
                 Some(("week", w)) => refuse(&mut notes, "time zone", w, "the week in UTC"),
+                Some(("mode", m)) => match Mode::from_id(m) {
+                    Some(mode) => v.mode = mode,
+                    None => refuse(&mut notes, "matrix view", m, "the latencies"),
+                },
+                Some(("base", b)) if valid_code(b) || day_span(b).is_some() => v.base = b.into(),
+                Some(("base", b)) => refuse(&mut notes, "base window", b, "the 30 d window"),
+                Some(("now", n)) if day_span(n).is_some() => v.now = Some(n.into()),
+                Some(("now", n)) => refuse(&mut notes, "span", n, "the window"),
+                Some(("unit", "pct")) => v.pct = true,
+                Some(("unit", "ms")) => v.pct = false,
+                Some(("unit", u)) => refuse(&mut notes, "unit", u, "ms"),
                 _ => {}
             }
         }
@@ -399,6 +470,17 @@ impl View {
             }
             ok
         });
+        if self.mode == Mode::Change
+            && day_span(&self.base).is_none()
+            && !m.windows.iter().any(|w| w.id == self.base)
+            && let Some(longest) = m.windows.last()
+        {
+            notes.push(format!(
+                "This feed has no “{}” window to compare with; comparing with {}.",
+                self.base, longest.label
+            ));
+            self.base = longest.id.clone();
+        }
         if let Sort::Column { dst, .. } = &self.sort
             && !known(dst)
         {
@@ -449,6 +531,19 @@ impl View {
         if self.local_week {
             h.push_str("&week=local");
         }
+        match self.mode {
+            Mode::Latency => {}
+            Mode::Asymmetry => h.push_str("&mode=asym"),
+            Mode::Change => {
+                let _ = write!(h, "&mode=diff&base={}", self.base);
+                if let Some(now) = &self.now {
+                    let _ = write!(h, "&now={now}");
+                }
+            }
+        }
+        if self.pct && self.mode != Mode::Latency {
+            h.push_str("&unit=pct");
+        }
         h
     }
 }
@@ -456,6 +551,41 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_comparison_modes_round_trip_and_bad_ones_fall_back() {
+        let (v, notes) = View::parse("#window=1d&stat=p50&mode=diff&base=7d&unit=pct");
+        assert!(notes.is_empty());
+        assert_eq!((v.mode, v.base.as_str(), v.pct), (Mode::Change, "7d", true));
+        assert_eq!(
+            v.to_hash(),
+            "#window=1d&stat=p50&mode=diff&base=7d&unit=pct"
+        );
+        let (v, _) = View::parse("#mode=asym");
+        assert_eq!(v.mode, Mode::Asymmetry);
+        assert_eq!(v.to_hash(), "#window=1d&stat=p50&mode=asym");
+        // The unit only matters to a comparison; the base only to a change.
+        let (v, _) = View::parse("#unit=pct&base=7d");
+        assert_eq!(v.to_hash(), "#window=1d&stat=p50");
+        // Two custom spans of days.
+        let h =
+            "#window=1d&stat=p50&mode=diff&base=2026-10-01..2026-10-31&now=2026-11-10..2026-11-16";
+        let (v, notes) = View::parse(h);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(v.now.as_deref(), Some("2026-11-10..2026-11-16"));
+        assert_eq!(day_span(&v.base).map(|(a, b)| (b - a) / 86_400), Some(31));
+        assert_eq!(v.to_hash(), h);
+        assert_eq!(day_span("7d"), None, "a preset is no span");
+        let (v, notes) = View::parse("#mode=diff&now=2026-11-16..2026-11-10");
+        assert_eq!((v.now, notes.len()), (None, 1), "a reversed span");
+        let (v, notes) = View::parse("#mode=sideways&unit=furlongs&base=<b>");
+        assert_eq!(
+            (v.mode, v.pct, v.base.as_str()),
+            (Mode::Latency, false, DEFAULT_BASE)
+        );
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].contains("“sideways”") && notes[0].contains("the latencies"));
+    }
 
     #[test]
     fn view_round_trips_through_the_hash() {
@@ -492,13 +622,17 @@ mod tests {
                 to: "2026-11-19".into(),
             },
             local_week: true,
+            mode: Mode::Change,
+            base: "365d".into(),
+            now: None,
+            pct: true,
         };
         let h = full.to_hash();
         assert_eq!(
             h,
             "#window=30d&stat=p99&geo=asia-pacific,europe&region=eu-west-1,us-east-1\
              &sort=col:eu-west-1:desc&pairs=us-east-1:eu-west-1,eu-west-1:us-east-1\
-             &range=2026-11-01..2026-11-19&week=local"
+             &range=2026-11-01..2026-11-19&week=local&mode=diff&base=365d&unit=pct"
         );
         assert_eq!(View::from_hash(&h), full);
         // Browsers may percent-encode the fragment.

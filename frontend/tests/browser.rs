@@ -14,7 +14,7 @@ use frontend::api::{FetchError, Shared};
 use frontend::components::canvas::{CanvasProps, ChartCanvas, Plot};
 use frontend::components::controls::{Controls, ControlsProps};
 use frontend::components::error::{ErrorPanel, ErrorProps};
-use frontend::components::matrix::{MatrixProps, MatrixTable};
+use frontend::components::matrix::{Comparison, MatrixProps, MatrixTable};
 use frontend::grid;
 use frontend::state::Action;
 use frontend::view::{Pair, View};
@@ -105,7 +105,58 @@ fn matrix_props(view: &View, opened: Rc<RefCell<Vec<(Pair, bool)>>>) -> MatrixPr
         selected: Vec::new(),
         on_open: Callback::from(move |p| opened.borrow_mut().push(p)),
         on_sort: Callback::noop(),
+        compare: None,
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_comparison_fills_the_cells_with_signed_deltas_on_the_diverging_scale() {
+    let mut props = matrix_props(&View::default(), Rc::default());
+    let cells = shared::compare::asymmetry(&props.matrix, "p50").expect("p50");
+    props.compare = Some(Comparison {
+        cells: Rc::new(cells.clone()),
+        pct: false,
+        what: "p50 A→B − B→A".into(),
+        no_reference: "one way".into(),
+    });
+    let (m, x) = (props.manifest.clone(), props.matrix.clone());
+    let root = mount::<MatrixTable>(props).await;
+    let caption = find(&root, "table.matrix caption")
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        caption.starts_with("p50 A→B − B→A in milliseconds"),
+        "{caption}"
+    );
+    // Every shown cell: its delta's text and colour, or what stands in for one.
+    let mut deltas = 0;
+    for (i, src) in x.sources.iter().enumerate() {
+        for (j, dst) in x.destinations.iter().enumerate() {
+            if !grid::visible(&m, &View::default(), src)
+                || !grid::visible(&m, &View::default(), dst)
+            {
+                continue;
+            }
+            let td = find(
+                &root,
+                &format!("td[data-src=\"{src}\"][data-dst=\"{dst}\"]"),
+            );
+            let text = td.text_content().unwrap_or_default();
+            match cells[i][j] {
+                shared::compare::Compared::Delta(d) => {
+                    deltas += 1;
+                    assert_eq!(text, shared::display::signed_ms(d.ms));
+                    assert_eq!(
+                        td.get_attribute("style").as_deref(),
+                        Some(shared::display::change_style(d.pct).as_str())
+                    );
+                }
+                shared::compare::Compared::NoReference => assert_eq!(text, "one way"),
+                shared::compare::Compared::Missing => assert_eq!(text, "—"),
+            }
+        }
+    }
+    assert!(deltas > 0);
 }
 
 #[wasm_bindgen_test]

@@ -147,6 +147,95 @@ pub fn cell_style(ms: f64) -> String {
     )
 }
 
+/// ColorBrewer's RdBu at 9 stops, blue to red: a diverging scale readable
+/// with the common colour-vision deficiencies, white in the middle.
+const RDBU: [(u8, u8, u8); 9] = [
+    (33, 102, 172),
+    (67, 147, 195),
+    (146, 197, 222),
+    (209, 229, 240),
+    (247, 247, 247),
+    (253, 219, 199),
+    (244, 165, 130),
+    (214, 96, 77),
+    (178, 24, 43),
+];
+
+/// The change, in percent, at which the diverging scale reaches its ends.
+pub const CHANGE_SCALE_PCT: f64 = 50.0;
+
+/// Background colour for a change of `pct` percent: blue faster, white the
+/// same, red slower. The square root spreads the small changes a reader
+/// cares about (2–10 %) over more of the scale; ±[`CHANGE_SCALE_PCT`] and
+/// beyond are the ends.
+pub fn change_background(pct: f64) -> (u8, u8, u8) {
+    let r = (pct.abs() / CHANGE_SCALE_PCT).min(1.0);
+    let r = if r > 0.0 { newton_sqrt(r) } else { 0.0 };
+    // 0 (fastest) .. 0.5 (same) .. 1 (slowest).
+    let t = 0.5 + 0.5 * if pct < 0.0 { -r } else { r };
+    let x = t * (RDBU.len() - 1) as f64;
+    let i = (x.floor() as usize).min(RDBU.len() - 2);
+    let f = x - i as f64;
+    let lerp = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    let (a, b) = (RDBU[i], RDBU[i + 1]);
+    (lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
+}
+
+/// √x for `x` in (0, 1] by Newton's method (the browser build carries no libm).
+fn newton_sqrt(x: f64) -> f64 {
+    let mut y = 1.0_f64;
+    for _ in 0..60 {
+        let next = 0.5 * (y + x / y);
+        if (next - y).abs() < 1e-15 {
+            break;
+        }
+        y = next;
+    }
+    y
+}
+
+/// CSS for a cell showing a change of `pct` percent (neutral without one).
+pub fn change_style(pct: Option<f64>) -> String {
+    let bg = change_background(pct.unwrap_or(0.0));
+    format!(
+        "background:rgb({},{},{});color:{}",
+        bg.0,
+        bg.1,
+        bg.2,
+        text_on(bg)
+    )
+}
+
+/// `+5.5`, `−2.5` (a true minus sign), `0.0`: a difference in ms as a cell
+/// shows it, one decimal under 100 ms, none above.
+pub fn signed_ms(v: f64) -> String {
+    let sign = if v > 0.0 {
+        "+"
+    } else if v < 0.0 {
+        "\u{2212}"
+    } else {
+        ""
+    };
+    format!("{sign}{}", cell_ms(v.abs()))
+}
+
+/// `+7.9 %`, `−25 %`: a relative difference, one decimal under 10 %.
+pub fn signed_pct(v: f64) -> String {
+    let sign = if v > 0.0 {
+        "+"
+    } else if v < 0.0 {
+        "\u{2212}"
+    } else {
+        ""
+    };
+    let a = v.abs();
+    if a < 10.0 {
+        format!("{sign}{a:.1}\u{a0}%")
+    } else {
+        format!("{sign}{a:.0}\u{a0}%")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +316,52 @@ mod tests {
         assert_eq!(count(999), "999");
         assert_eq!(count(2880), "2\u{202f}880");
         assert_eq!(count(1_234_567), "1\u{202f}234\u{202f}567");
+    }
+
+    #[test]
+    fn the_change_scale_diverges_from_white_and_every_colour_is_readable() {
+        assert_eq!(change_background(0.0), RDBU[4]);
+        assert_eq!(change_background(-80.0), RDBU[0]);
+        assert_eq!(change_background(CHANGE_SCALE_PCT), RDBU[8]);
+        // Slower is red, faster blue, and further from white the larger the change.
+        let white = RDBU[4];
+        let dist = |c: (u8, u8, u8)| {
+            (i32::from(c.0) - i32::from(white.0)).abs()
+                + (i32::from(c.1) - i32::from(white.1)).abs()
+                + (i32::from(c.2) - i32::from(white.2)).abs()
+        };
+        for (small, large) in [(2.0, 10.0), (10.0, 30.0), (30.0, 50.0)] {
+            for sign in [1.0, -1.0] {
+                let (a, b) = (
+                    change_background(sign * small),
+                    change_background(sign * large),
+                );
+                assert!(dist(a) < dist(b), "{small} {large} {sign}");
+                assert_eq!(b.0 > b.2, sign > 0.0, "red is slower");
+            }
+        }
+        // A small change already shows: 5 % is a third of the way to the end.
+        assert_ne!(change_background(5.0), RDBU[4]);
+        for k in -100..=100 {
+            let bg = change_background(f64::from(k));
+            let fg = if text_on(bg) == "#000" {
+                (0, 0, 0)
+            } else {
+                (255, 255, 255)
+            };
+            assert!(contrast(bg, fg) >= 4.5, "{k} %: {bg:?}");
+        }
+        assert!((newton_sqrt(0.25) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn signed_figures_carry_a_true_minus_sign() {
+        assert_eq!(signed_ms(5.5), "+5.5");
+        assert_eq!(signed_ms(-2.5), "\u{2212}2.5");
+        assert_eq!(signed_ms(0.0), "0.0");
+        assert_eq!(signed_ms(-123.4), "\u{2212}123");
+        assert_eq!(signed_pct(7.857), "+7.9\u{a0}%");
+        assert_eq!(signed_pct(-25.0), "\u{2212}25\u{a0}%");
+        assert_eq!(change_style(None), "background:rgb(247,247,247);color:#000");
     }
 }

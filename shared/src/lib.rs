@@ -14,6 +14,7 @@
 
 pub mod catalog;
 pub mod changes;
+pub mod compare;
 pub mod display;
 pub mod feed;
 pub mod geo;

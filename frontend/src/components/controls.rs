@@ -1,4 +1,6 @@
-//! The matrix's controls: window, statistic, geography and region filters, row order.
+//! The matrix's controls: window, statistic, what the cells show (the
+//! latency, its asymmetry, or its change against another window), geography
+//! and region filters, row order.
 
 use shared::feed::v2::Manifest;
 use yew::prelude::*;
@@ -6,7 +8,7 @@ use yew::prelude::*;
 use crate::api::Shared;
 use crate::grid;
 use crate::state::Action;
-use crate::view::{Sort, View};
+use crate::view::{Mode, Sort, View};
 
 /// Props of [`Controls`].
 #[derive(Properties, PartialEq)]
@@ -33,7 +35,14 @@ pub fn controls(p: &ControlsProps) -> Html {
 
     // A select shows what the view says even after the user touched it (back
     // and forward, a pasted link): set its value, not only `selected`.
-    let refs = [use_node_ref(), use_node_ref(), use_node_ref()];
+    let refs = [
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    ];
     {
         let refs = refs.clone();
         let sort = match &v.sort {
@@ -44,7 +53,16 @@ pub fn controls(p: &ControlsProps) -> Html {
             .id(),
             other => other.id(),
         };
-        use_effect_with([v.window.clone(), v.stat.clone(), sort], move |values| {
+        let unit = if v.pct { "pct" } else { "ms" };
+        let values = [
+            v.window.clone(),
+            v.stat.clone(),
+            sort,
+            v.mode.id().to_string(),
+            v.base.clone(),
+            unit.to_string(),
+        ];
+        use_effect_with(values, move |values| {
             for (r, value) in refs.iter().zip(values) {
                 if let Some(el) = r.cast::<web_sys::HtmlSelectElement>()
                     && el.value() != *value
@@ -65,6 +83,31 @@ pub fn controls(p: &ControlsProps) -> Html {
         .iter()
         .map(|s| html! { <option value={s.clone()} selected={*s == v.stat}>{ s.clone() }</option> })
         .collect();
+    // A span of days from the link is one more choice, shown as such.
+    let span = crate::view::day_span(&v.base).map(|_| {
+        html! { <option value={v.base.clone()} selected=true>{ v.base.replace("..", " to ") }</option> }
+    });
+    let bases: Html = span
+        .into_iter()
+        .chain(m.windows.iter().map(|w| {
+            html! { <option value={w.id.clone()} selected={w.id == v.base}>{ w.label.clone() }</option> }
+        }))
+        .collect();
+    let modes: Html = [
+        (Mode::Latency, "latency"),
+        (Mode::Asymmetry, "asymmetry (A→B − B→A)"),
+        (Mode::Change, "change against…"),
+    ]
+    .into_iter()
+    .map(|(mode, label)| html! { <option value={mode.id()} selected={mode == v.mode}>{ label }</option> })
+    .collect();
+    let on_mode =
+        act.reform(|e: Event| Action::Mode(Mode::from_id(&select_value(&e)).unwrap_or_default()));
+    let on_base = act.reform(|e: Event| Action::Base(select_value(&e)));
+    let on_unit = act.reform(|e: Event| Action::Percent(select_value(&e) == "pct"));
+    // Hidden, not removed, when they do not apply: the refs stay mounted.
+    let base_hidden = v.mode != Mode::Change;
+    let unit_hidden = v.mode == Mode::Latency;
     let on_window = act.reform(|e: Event| Action::Window(select_value(&e)));
     let on_stat = act.reform(|e: Event| Action::Stat(select_value(&e)));
 
@@ -140,6 +183,14 @@ pub fn controls(p: &ControlsProps) -> Html {
             <div class="row">
                 <label>{ "Window " }<select id="window" ref={refs[0].clone()} onchange={on_window}>{ windows }</select></label>
                 <label>{ "Statistic " }<select id="stat" ref={refs[1].clone()} onchange={on_stat}>{ stats }</select></label>
+                <label>{ "Cells show " }<select id="mode" ref={refs[3].clone()} onchange={on_mode}>{ modes }</select></label>
+                <label hidden={base_hidden}>{ "the window " }<select id="base" ref={refs[4].clone()} onchange={on_base}>{ bases }</select></label>
+                <label hidden={unit_hidden}>{ "in " }
+                    <select id="unit" ref={refs[5].clone()} onchange={on_unit}>
+                        <option value="ms" selected={!v.pct}>{ "ms" }</option>
+                        <option value="pct" selected={v.pct}>{ "%" }</option>
+                    </select>
+                </label>
                 <label>{ "Rows by " }
                     <select id="sort" ref={refs[2].clone()} onchange={on_sort}>
                         <option value="geo" selected={v.sort == Sort::Geo}>{ "geography" }</option>

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use shared::compare::Compared;
 use shared::feed::v2::{Manifest, Matrix};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -39,6 +40,42 @@ pub struct MatrixProps {
     /// Sorts the rows by a destination's column.
     #[prop_or_default]
     pub on_sort: Callback<String>,
+    /// What the cells compare, when they do not show the statistic itself.
+    #[prop_or_default]
+    pub compare: Option<Comparison>,
+}
+
+/// The cells of a comparison ([`shared::compare`]) and how to word them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// One per cell of the matrix (its `sources × destinations`).
+    pub cells: Rc<Vec<Vec<Compared>>>,
+    /// Percentages instead of ms.
+    pub pct: bool,
+    /// What is compared, for the caption and the details: `p50 A→B − B→A`.
+    pub what: AttrValue,
+    /// A cell with a figure but no reference: `one way`, `new`.
+    pub no_reference: AttrValue,
+}
+
+impl Comparison {
+    fn at(&self, i: usize, j: usize) -> Compared {
+        self.cells
+            .get(i)
+            .and_then(|r| r.get(j))
+            .copied()
+            .unwrap_or(Compared::Missing)
+    }
+
+    /// The figure a cell shows, as text.
+    pub fn text(&self, c: Compared) -> String {
+        match c {
+            Compared::Delta(d) if self.pct => d.pct.map_or_else(|| "—".into(), color::signed_pct),
+            Compared::Delta(d) => color::signed_ms(d.ms),
+            Compared::NoReference => self.no_reference.to_string(),
+            Compared::Missing => "—".into(),
+        }
+    }
 }
 
 /// The cell whose details show, and where.
@@ -100,6 +137,7 @@ struct RowProps {
     described: Option<usize>,
     /// Destination indices of pairs in the graph.
     selected: Vec<usize>,
+    compare: Option<Comparison>,
 }
 
 /// One row; a component of its own so that moving focus re-renders two rows, not all.
@@ -119,6 +157,21 @@ fn row(p: &RowProps) -> Html {
             let tab = if p.focus == Some(c) { "0" } else { "-1" };
             let described = (p.described == Some(c)).then_some("cell-tip");
             let selected = p.selected.contains(&j).then_some("selected");
+            if let Some(cmp) = &p.compare {
+                let c = cmp.at(i, j);
+                let text = cmp.text(c);
+                let (class, style) = match c {
+                    Compared::Delta(d) => ("delta", Some(color::change_style(d.pct))),
+                    Compared::NoReference => ("noref", None),
+                    Compared::Missing => ("missing", None),
+                };
+                return html! {
+                    <td data-src={s.clone()} data-dst={d.clone()} data-i={i.to_string()} data-j={j.to_string()}
+                        tabindex={tab} aria-describedby={described} class={classes!(class, selected)} {style}>
+                        { text }
+                    </td>
+                };
+            }
             match value {
                 Some(v) => html! {
                     <td data-src={s.clone()} data-dst={d.clone()} data-i={i.to_string()} data-j={j.to_string()}
@@ -227,7 +280,7 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
                     cols={cols_rc.clone()} name={AttrValue::from(name(&m.sources[i]))}
                     focus={(r == fr).then_some(fc)}
                     described={tip_pos.filter(|(tr, _)| *tr == r).map(|(_, c)| c)}
-                    {selected} />
+                    {selected} compare={props.compare.clone()} />
             }
         })
         .collect();
@@ -348,7 +401,18 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
     };
     let details = tip.and_then(|t| {
         let d = grid::details(&props.manifest, m, t.i, t.j, &props.stat)?;
-        Some(html! { <CellTip details={d} stat={props.stat.clone()} x={t.x} y={t.y} {on_close} /> })
+        let compared = props.compare.as_ref().map(|cmp| {
+            let c = cmp.at(t.i, t.j);
+            let value = match c {
+                Compared::Delta(d) => match d.pct {
+                    Some(p) => format!("{} ms ({})", color::signed_ms(d.ms), color::signed_pct(p)),
+                    None => format!("{} ms", color::signed_ms(d.ms)),
+                },
+                other => cmp.text(other),
+            };
+            (cmp.what.clone(), AttrValue::from(value))
+        });
+        Some(html! { <CellTip details={d} stat={props.stat.clone()} x={t.x} y={t.y} {on_close} {compared} /> })
     });
 
     html! {
@@ -357,7 +421,10 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
             <div class="matrix-scroll">
             <table class="matrix" id="matrix" {onmouseover} {onmouseleave} {onfocusin} {onfocusout} {onclick} {onkeydown}>
                 <caption>
-                    { format!("{} round-trip time in milliseconds over {} — rows: source region, columns: destination region", props.stat, m.window) }
+                    { match &props.compare {
+                        None => format!("{} round-trip time in milliseconds over {} — rows: source region, columns: destination region", props.stat, m.window),
+                        Some(c) => format!("{} in {} — rows: source region, columns: destination region", c.what, if c.pct { "percent" } else { "milliseconds" }),
+                    } }
                 </caption>
                 <thead>
                     <tr><th scope="col" class="corner">{ "source ↓ / destination →" }</th>{ header }</tr>
@@ -384,6 +451,9 @@ pub struct TipProps {
     /// Hides the details (their × on a phone).
     #[prop_or_default]
     pub on_close: Callback<()>,
+    /// What the cell compares and its figure, when the cells compare.
+    #[prop_or_default]
+    pub compared: Option<(AttrValue, AttrValue)>,
 }
 
 /// Every figure of one pair: statistics, samples, loss, fiber floor and stretch.
@@ -441,6 +511,9 @@ pub fn cell_tip(p: &TipProps) -> Html {
             <p class="tip-names">{ format!("{} to {}", d.src_name, d.dst_name) }</p>
             <table class="tip-stats">
                 <tbody>
+                    { p.compared.as_ref().map(|(what, value)| html! {
+                        <tr class="current"><th scope="row">{ what.clone() }</th><td data-stat="compared">{ value.clone() }</td></tr>
+                    }).unwrap_or_default() }
                     { stats }
                     <tr><th scope="row">{ "samples" }</th><td data-stat="samples">{ format::count(d.samples) }</td></tr>
                     <tr><th scope="row">{ "lost" }</th><td data-stat="lost">{ format!("{} ({loss})", format::count(d.lost)) }</td></tr>
@@ -469,6 +542,31 @@ pub fn legend() -> Html {
             { stops }
             <span class="stop missing">{ "— no data" }</span>
             <span class="precision">{ PRECISION_NOTE }</span>
+        </div>
+    }
+}
+
+/// Props of [`ChangeLegend`].
+#[derive(Properties, PartialEq)]
+pub struct ChangeLegendProps {
+    /// What is compared, in words.
+    pub explain: AttrValue,
+}
+
+/// The diverging colour legend of a comparison.
+#[function_component(ChangeLegend)]
+pub fn change_legend(p: &ChangeLegendProps) -> Html {
+    let stops: Html = [-50.0, -20.0, -5.0, 0.0, 5.0, 20.0, 50.0]
+        .iter()
+        .map(|&pct| html! { <span class="stop" style={color::change_style(Some(pct))}>{ color::signed_pct(pct) }</span> })
+        .collect();
+    html! {
+        <div class="legend change" role="img" aria-label="colour scale of the change in percent: blue is faster, white the same, red slower, grey no data">
+            <span class="scale-label">{ "faster" }</span>
+            { stops }
+            <span class="scale-label">{ "slower" }</span>
+            <span class="stop missing">{ "— no data" }</span>
+            <span class="precision">{ p.explain.clone() }</span>
         </div>
     }
 }

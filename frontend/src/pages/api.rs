@@ -14,7 +14,7 @@ Everything on this site comes from static JSON files under <code>data/v2/</code>
 <h3>Start at the manifest</h3>
 <p>
 <a href="data/v2/manifest.json"><code>data/v2/manifest.json</code></a>
-names every other file. It is the only file that changes, so it is served with
+names every other file. It changes in place, so it is served with
 <code>Cache-Control: public, max-age=60, must-revalidate</code>: re-fetch it at most once a minute.
 </p>
 <table class="fields">
@@ -64,6 +64,9 @@ an open chunk (the newest), listed in the index
 </td></tr>
 <tr><td><code>raw/{yyyy-mm-dd}.ndjson.gz</code></td><td>
 every round of one complete UTC day, one JSON object per line (source, target, scheduled_at, dns_us, ip, rtts_us ascending in µs, failures by kind)
+</td></tr>
+<tr><td><a href="data/v2/changes.json"><code>changes.json</code></a>, <a href="data/v2/changes.atom"><code>changes.atom</code></a></td><td>
+fixed names beside the manifest (not named by it), cached like it: the level shifts of the last 7 days (a pair's hourly median moved by max(2 ms, 5 %) or more for 2 hours or more), per pair onset, end (null while on), before_ms and after_ms, grouped into events of pairs that began within an hour; the same as an Atom feed
 </td></tr>
 <tr><td><code>schema/{kind}.schema.json</code></td><td>JSON Schemas (draft 2020-12) of all of the above; not content-addressed, cached for an hour</td></tr>
 </tbody>
