@@ -74,7 +74,9 @@ for (const [what, edit, message] of [
 test('a bad point in a series is an error naming the file, pair and time; the matrix stays', async () => {
   const feed = feedWith('series/1h/us-east-1/2026-11-19T00.json', (c) => { c.destinations['eu-west-1'].p90[15] = -1; });
   const { page, errors } = await open(await serveFeed(feed) + '#pairs=us-east-1:eu-west-1&range=7d');
-  const alert = page.locator('.graph [role=alert]');
+  // The chart's panel; the weekly pattern, over the same hourly chunk, says so too.
+  const alert = page.locator('.graph [role=alert]', { hasText: 'Could not load the series' });
+  await page.locator('.graph [role=alert]', { hasText: 'Could not load the weekly pattern' }).waitFor({ timeout: 10000 });
   await alert.waitFor({ timeout: 10000 });
   const text = await alert.textContent();
   assert.match(text, /series\/1h\/us-east-1\/2026-11-19T00\.json is malformed: us-east-1 → eu-west-1 at 2026-11-19T15:00:00Z: p90 = -1 ms is negative/, text);
