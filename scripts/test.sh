@@ -63,7 +63,10 @@ step "a feed published to S3 (moto), read back by boto3 and checked by check-jso
 
 step "site in headless Chromium"
 bash scripts/build-site.sh
-CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v2" \
+# A second build that honours the test-only endpoint override, for the
+# "From your browser" tests; the published build (dist/) ignores it.
+CLOUDPING_TEST_ENDPOINTS=1 bash scripts/build-site.sh --dist "$work/dist-test"
+CLOUDPING_BIN="$bin" DIST_DIR="$PWD/dist" TEST_DIST_DIR="$work/dist-test" FIXTURES_DIR="$PWD/shared/tests/fixtures/feed/v2" \
 TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" \
   node --test --test-reporter=spec tests/e2e/
 

@@ -1,5 +1,6 @@
 //! The app's components.
 
+pub mod browser;
 pub mod canvas;
 pub mod changes;
 pub mod controls;

@@ -19,6 +19,7 @@ pub mod format;
 pub mod grid;
 pub mod hooks;
 pub mod keys;
+pub mod measure;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod prerender;

@@ -79,6 +79,9 @@ pub struct State {
     /// removed, to the next pair's remove button or, with none left, to the
     /// pair's cell; after the graph is closed, to the first pair's cell.
     pub focus: Option<(u32, String)>,
+    /// The visitor's own round trips ("From your browser"), one per
+    /// region, in the order measured; empty until asked for.
+    pub browser: Rc<Vec<crate::measure::RegionRtt>>,
 }
 
 /// Asks for focus at `to`, numbered after the last request.
@@ -141,6 +144,11 @@ pub enum Action {
     Base(String),
     /// Comparisons in percent (`true`) or ms.
     Percent(bool),
+    /// A measurement from the browser began: these (region, URL) targets,
+    /// all pending (none: forget the results).
+    BrowserStart(Vec<(String, String)>),
+    /// One region's measurement from the browser ended.
+    BrowserResult(crate::measure::RegionRtt),
     /// A fetch started.
     Started(Want),
     /// A fetch ended.
@@ -182,7 +190,11 @@ impl State {
         );
         if !matches!(
             action,
-            Action::Started(_) | Action::Loaded(_) | Action::Retry
+            Action::Started(_)
+                | Action::Loaded(_)
+                | Action::Retry
+                | Action::BrowserStart(_)
+                | Action::BrowserResult(_)
         ) {
             // A change the reader made: the old notes no longer apply.
             self.notes.clear();
@@ -269,6 +281,24 @@ impl State {
             }
             Action::Base(b) => v.base = b,
             Action::Percent(pct) => v.pct = pct,
+            Action::BrowserStart(targets) => {
+                self.browser = Rc::new(
+                    targets
+                        .into_iter()
+                        .map(|(region, url)| crate::measure::RegionRtt {
+                            region,
+                            url,
+                            outcome: crate::measure::Outcome::Pending,
+                        })
+                        .collect(),
+                );
+            }
+            Action::BrowserResult(r) => {
+                let list = Rc::make_mut(&mut self.browser);
+                if let Some(slot) = list.iter_mut().find(|x| x.region == r.region) {
+                    *slot = r;
+                }
+            }
             Action::Started(want) => match want {
                 Want::Manifest => self.manifest = Some(Fetch::Loading),
                 Want::Matrix(p) => {

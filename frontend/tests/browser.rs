@@ -106,6 +106,7 @@ fn matrix_props(view: &View, opened: Rc<RefCell<Vec<(Pair, bool)>>>) -> MatrixPr
         on_open: Callback::from(move |p| opened.borrow_mut().push(p)),
         on_sort: Callback::noop(),
         compare: None,
+        you: Rc::default(),
     }
 }
 

@@ -43,6 +43,10 @@ pub struct MatrixProps {
     /// What the cells compare, when they do not show the statistic itself.
     #[prop_or_default]
     pub compare: Option<Comparison>,
+    /// The visitor's round trips from the browser: a "you" row above the
+    /// sources when there are any.
+    #[prop_or_default]
+    pub you: Rc<Vec<crate::measure::RegionRtt>>,
 }
 
 /// The cells of a comparison ([`shared::compare`]) and how to word them.
@@ -429,6 +433,7 @@ pub fn matrix_table(props: &MatrixProps) -> Html {
                 <thead>
                     <tr><th scope="col" class="corner">{ "source ↓ / destination →" }</th>{ header }</tr>
                 </thead>
+                { you_row(&props.you, &layout.cols, m) }
                 <tbody ref={tbody}>{ body }</tbody>
             </table>
             </div>
@@ -568,5 +573,42 @@ pub fn change_legend(p: &ChangeLegendProps) -> Html {
             <span class="stop missing">{ "— no data" }</span>
             <span class="precision">{ p.explain.clone() }</span>
         </div>
+    }
+}
+
+/// The "you" row: the visitor's median to each destination shown, on the
+/// matrix's scale; "failed" where the browser got no answer, never a 0. A
+/// section of its own, so the matrix's keyboard moves stay in the sources.
+fn you_row(you: &[crate::measure::RegionRtt], cols: &[usize], m: &Matrix) -> Html {
+    use crate::measure::Outcome;
+    if you.is_empty() {
+        return html! {};
+    }
+    let cells: Html = cols
+        .iter()
+        .map(|&j| {
+            let d = &m.destinations[j];
+            match you.iter().find(|r| r.region == *d).map(|r| &r.outcome) {
+                Some(Outcome::Measured { median_ms, .. }) => html! {
+                    <td class="you" data-dst={d.clone()} style={color::cell_style(*median_ms)}>{ format::ms(*median_ms) }</td>
+                },
+                Some(Outcome::Failed { error }) => html! {
+                    <td class="you failed" data-dst={d.clone()} title={error.clone()}>{ "failed" }</td>
+                },
+                Some(Outcome::Pending) => html! { <td class="you pending" data-dst={d.clone()}>{ "…" }</td> },
+                None => html! { <td class="you missing" data-dst={d.clone()}>{ "—" }</td> },
+            }
+        })
+        .collect();
+    html! {
+        <tbody class="you">
+            <tr>
+                <th scope="row" class="src you" title="Measured from this browser: an HTTPS request's round trip, a few ms above a TCP connect">
+                    <span class="long">{ "you (browser)" }</span>
+                    <span class="short" aria-hidden="true">{ "you" }</span>
+                </th>
+                { cells }
+            </tr>
+        </tbody>
     }
 }

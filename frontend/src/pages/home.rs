@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::api::Fetch;
 use crate::api::Shared;
+use crate::components::browser::FromBrowser;
 use crate::components::changes::WhatChanged;
 use crate::components::controls::Controls;
 use crate::components::downloads::MatrixDownloads;
@@ -192,7 +193,7 @@ pub fn home(p: &HomeProps) -> Html {
                 <>
                     <MatrixTable manifest={m.clone()} matrix={x.clone()} stat={AttrValue::from(s.view.stat.clone())}
                         layout={layout.clone()} sort={s.view.sort.clone()} selected={s.view.pairs.clone()}
-                        {on_open} {on_sort} {compare} />
+                        {on_open} {on_sort} {compare} you={s.browser.clone()} />
                     { legend }
                     { downloads }
                 </>
@@ -242,6 +243,7 @@ pub fn home(p: &HomeProps) -> Html {
             { notes.unwrap_or_default() }
             <Controls manifest={m.clone()} view={s.view.clone()} act={act.clone()} />
             { table }
+            <FromBrowser manifest={m.clone()} results={s.browser.clone()} act={act.clone()} />
             <WhatChanged changes={s.changes.clone()} view={s.view.clone()} act={act.clone()} />
             <Graph manifest={m.clone()} pairs={s.view.pairs.clone()} range={s.view.range.clone()}
                 {index} {series} note={s.graph_note.clone()} {changes} {week} act={act.clone()} />
