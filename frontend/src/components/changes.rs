@@ -68,7 +68,10 @@ pub struct ChangesProps {
 #[function_component(WhatChanged)]
 pub fn what_changed(p: &ChangesProps) -> Html {
     let body = match &p.changes {
-        None | Some(Fetch::Loading) => {
+        // Not asked for yet: it waits for the matrix (and the page the
+        // publisher prerenders never has it), so there is nothing to say.
+        None => return html! {},
+        Some(Fetch::Loading) => {
             html! { <p class="loading" aria-busy="true">{ "Loading recent changes…" }</p> }
         }
         // No file: the publisher has not written one yet.
