@@ -315,9 +315,30 @@ def parse_csp(text: str) -> dict[str, list[str]]:
     return out
 
 
+def commercial_regions() -> dict[str, bool]:
+    """The catalog's commercial regions (code -> opt-in), read from its source."""
+    src = (REPO / "shared/src/catalog.rs").read_text()
+    rows = re.findall(r'^\s*"([a-z0-9-]+)", "[^"]*", "[^"]*", \w+, [-0-9.]+, [-0-9.]+, (\w+), (true|false);',
+                      src, re.M)
+    return {code: opt == "true" for code, part, opt in rows if part == "Aws"}
+
+
+# CloudFront's quota on a response headers policy's Content-Security-Policy.
+CSP_MAX_CHARS = 1783
+
+
 def csp_problems(text: str) -> list[str]:
     csp = parse_csp(text)
     problems = []
+    # "From your browser" fetches each commercial region's endpoint: exactly
+    # those hosts (scheme-less, so https on the https site), and nothing more.
+    endpoints = {f"dynamodb.{c}.amazonaws.com" for c in commercial_regions()}
+    connect = set(csp.get("connect-src", []))
+    if connect != {"'self'"} | endpoints:
+        problems.append(f"CSP connect-src is not 'self' and the {len(endpoints)} DynamoDB endpoints: "
+                        f"missing {sorted(endpoints - connect)[:3]}, extra {sorted(connect - endpoints - {chr(39) + 'self' + chr(39)})}")
+    if len(text) > CSP_MAX_CHARS:
+        problems.append(f"CSP is {len(text)} characters, over CloudFront's {CSP_MAX_CHARS}")
     for directive, needed in REQUIRED_CSP.items():
         have = set(csp.get(directive, []))
         if not needed <= have:
@@ -661,6 +682,10 @@ CLOUDFRONT_CONTROLS = {
     "CSP with inline styles": lambda c, p: set_csp(c, lambda s: s.replace(
         "style-src 'self';", "style-src 'self' 'unsafe-inline';")),
     "CSP without frame-ancestors": lambda c, p: set_csp(c, lambda s: s.replace(" frame-ancestors 'none';", "")),
+    "CSP connecting anywhere over https": lambda c, p: set_csp(c, lambda s: s.replace(
+        "connect-src 'self'", "connect-src 'self' https:")),
+    "CSP without one region's endpoint": lambda c, p: set_csp(c, lambda s: s.replace(
+        " dynamodb.eu-west-1.amazonaws.com", "")),
     "no HSTS": lambda c, p: res(c, "SiteHeadersPolicy")["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"].pop("StrictTransportSecurity"),
     "no nosniff on the feed": lambda c, p: res(c, "FeedHeadersPolicy")["ResponseHeadersPolicyConfig"][
@@ -882,10 +907,7 @@ def test_deploy_script(tmp: Path) -> None:
 
 
 def test_regions_file() -> None:
-    src = (REPO / "shared/src/catalog.rs").read_text()
-    rows = re.findall(r'^\s*"([a-z0-9-]+)", "[^"]*", "[^"]*", \w+, [-0-9.]+, [-0-9.]+, (\w+), (true|false);',
-                      src, re.M)
-    commercial = {code: opt == "true" for code, part, opt in rows if part == "Aws"}
+    commercial = commercial_regions()
     active, commented = set(), set()
     home = []
     for line in (DEPLOY / "regions.txt").read_text().splitlines():
@@ -934,8 +956,34 @@ def site_csp() -> str:
     return cfg["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
 
 
+def ping_server(cert: Path, key: Path) -> ThreadingHTTPServer:
+    """An HTTPS server answering every request with 200, as DynamoDB's /ping does."""
+    import ssl
+
+    class Ping(SimpleHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "7")
+            self.end_headers()
+            self.wfile.write(b"healthy")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ping)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def app_works(result: dict) -> list[str]:
     problems = []
+    measured, total = result.get("measured"), result.get("regions")
+    if measured is None or total != 34 or measured != total:
+        problems.append(f"the browser measured {measured} of {total} regions, not all 34")
     if not result.get("rendered") or not re.fullmatch(r"\d+(\.\d+)?", result.get("cell") or ""):
         problems.append(f"the matrix did not render (cell {result.get('cell')!r})")
     if result.get("background") in (None, "", "rgba(0, 0, 0, 0)"):
@@ -954,19 +1002,28 @@ def test_csp_in_browser(tmp: Path) -> None:
     good = site_csp()
     variants = {
         "the template's CSP": good,
+        "without the DynamoDB endpoints": re.sub(r"connect-src [^;]*;", "connect-src 'self';", good),
         "without the loader's hash": re.sub(r" 'sha256-[^']+'", "", good),
         "without 'wasm-unsafe-eval'": good.replace(" 'wasm-unsafe-eval'", ""),
         "without style-src-attr": re.sub(r" style-src-attr [^;]*;", "", good),
     }
     assert all(v != good for k, v in variants.items() if k != "the template's CSP"), "a variant did not change"
-    servers, urls = [], {}
+    # Every region's endpoint, as Chromium resolves it for the page, is one
+    # local HTTPS server (a self-signed certificate) answering /ping.
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=dynamodb.amazonaws.com", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    endpoint = ping_server(cert, key)
+    servers, urls = [endpoint], {}
     for name, csp in variants.items():
         server, url = serve(root, {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff"})
         servers.append(server)
         urls[name] = url
     try:
         proc = subprocess.run(["node", str(DEPLOY / "tests/csp_browser.mjs"), json.dumps(urls)],
-                              capture_output=True, text=True, timeout=180)
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "CSP_ENDPOINT_PORT": str(endpoint.server_address[1])})
     finally:
         for s in servers:
             s.shutdown()
@@ -976,7 +1033,8 @@ def test_csp_in_browser(tmp: Path) -> None:
         record("the Wasm app runs in Chromium under the site's CSP", False, proc.stdout[-500:] + proc.stderr[-800:])
         return
     problems = app_works(results["the template's CSP"])
-    record("the Wasm app runs in Chromium under the site's CSP (matrix drawn, coloured, no violation)",
+    record("the Wasm app runs and measures every region from the browser in Chromium under the site's CSP "
+           "(matrix drawn, coloured, 34 of 34 measured, no violation)",
            not problems, "; ".join(problems))
     if os.environ.get("CHECK_VERBOSE"):
         print(json.dumps(results, indent=1))
