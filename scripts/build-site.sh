@@ -10,3 +10,14 @@ CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 CARGO_PROFILE_RELEASE_PANIC=abort \
   trunk build --release --offline "$@"
+
+# The base map, reduced from Natural Earth at build time, beside the site.
+dist=dist
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dist) dist=$2; shift 2 ;;
+    --dist=*) dist=${1#--dist=}; shift ;;
+    *) shift ;;
+  esac
+done
+node scripts/build-map.mjs "$CLOUDPING_CACHE/tools" "$dist/map/land.json"

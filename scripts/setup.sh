@@ -59,6 +59,12 @@ if [ ! -f "$CACHE/tools/node_modules/axe-core/axe.min.js" ]; then
   mkdir -p "$CACHE/tools"
   (cd "$CACHE/tools" && npm install --silent --no-audit --no-fund "axe-core@4" >/dev/null)
 fi
+# world-atlas: Natural Earth's land (public domain), reduced into the site's base map.
+if [ ! -f "$CACHE/tools/node_modules/world-atlas/land-110m.json" ]; then
+  say "installing world-atlas (npm)"
+  mkdir -p "$CACHE/tools"
+  (cd "$CACHE/tools" && npm install --silent --no-audit --no-fund "world-atlas@2" >/dev/null)
+fi
 
 # Python tools for the AWS-path tests (moto) and independent checks.
 if [ ! -x "$CACHE/venv/bin/moto_server" ] || [ ! -x "$CACHE/venv/bin/check-jsonschema" ] ||

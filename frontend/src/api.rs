@@ -72,6 +72,53 @@ pub enum Want {
     Series(String),
     /// `changes.json`, the detected level shifts (a fixed path beside the manifest).
     Changes,
+    /// The map's land ([`LAND_PATH`]), fetched when the map opens.
+    Land,
+}
+
+/// The base map beside the site: built from Natural Earth by
+/// `scripts/build-map.mjs`, not part of the feed.
+pub const LAND_PATH: &str = "map/land.json";
+
+/// The map's land, as `scripts/build-map.mjs` writes it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Land {
+    /// Width of the projection, in map units.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+    /// Always `equirectangular`: x from longitude, y from latitude.
+    pub projection: String,
+    /// Where the geography comes from.
+    pub source: String,
+    /// The land as one SVG path.
+    pub land: String,
+}
+
+impl Land {
+    /// Checks what the types cannot: a known projection, a size, and a
+    /// path of moves, lines and closes only (nothing to inject into the SVG).
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.projection != "equirectangular" {
+            return Err(Invalid(format!(
+                "projection `{}` is not equirectangular",
+                self.projection
+            )));
+        }
+        if !(self.width > 0.0 && self.height > 0.0) {
+            return Err(Invalid("width and height must be positive".into()));
+        }
+        if let Some(c) = self
+            .land
+            .chars()
+            .find(|c| !matches!(c, 'M' | 'L' | 'Z' | '0'..='9' | '.' | ' ' | '-'))
+        {
+            return Err(Invalid(format!(
+                "land path holds `{c}`, not only M, L, Z and numbers"
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A fetch's outcome.
@@ -87,6 +134,8 @@ pub enum Loaded {
     Series(String, Result<Shared<SeriesChunk>, FetchError>),
     /// The level shifts.
     Changes(Result<Shared<Changes>, FetchError>),
+    /// The map's land.
+    Land(Result<Shared<Land>, FetchError>),
 }
 
 /// Fetches and checks what is wanted.
@@ -111,6 +160,10 @@ pub async fn load(want: Want) -> Loaded {
             let url = v2::CHANGES_PATH;
             let r = get_checked(url, |body| decode(url, body, Changes::validate)).await;
             Loaded::Changes(r.map(Shared::new))
+        }
+        Want::Land => {
+            let r = get_checked(LAND_PATH, |body| decode(LAND_PATH, body, Land::validate)).await;
+            Loaded::Land(r.map(Shared::new))
         }
     }
 }

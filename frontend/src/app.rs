@@ -9,6 +9,7 @@ use crate::dom;
 use crate::hooks::{use_feed, use_focus, use_hash_sync};
 use crate::pages::api::ApiPage;
 use crate::pages::home::Home;
+use crate::pages::map::MapPage;
 use crate::state::{Action, State};
 use crate::view::Route;
 
@@ -24,7 +25,7 @@ pub struct AppProps {
 /// Whether the page shows what it will go on showing: the full matrix (or
 /// why not), or another page. Until then a prerendered page stays in front.
 fn settled(s: &State) -> bool {
-    s.view.route == Route::Api
+    s.view.route != Route::Home
         || matches!(s.manifest, Some(Fetch::Failed(_)))
         || matches!(s.matrix(), Some(Fetch::Failed(_)))
         || matches!(s.full_matrix(), Some(Fetch::Ready(_) | Fetch::Failed(_)))
@@ -92,6 +93,7 @@ pub fn app(props: &AppProps) -> Html {
     let home = state.view.home_hash();
     let page = match state.view.route {
         Route::Home => html! { <Home state={state.clone()} act={act.clone()} /> },
+        Route::Map => html! { <MapPage state={state.clone()} act={act.clone()} /> },
         Route::Api => {
             html! { <ApiPage manifest={state.manifest.clone()} back={AttrValue::from(home.clone())} /> }
         }
@@ -115,6 +117,7 @@ pub fn app(props: &AppProps) -> Html {
                 <p class="tagline">{ "Round-trip time between AWS regions: TCP connects to each region's DynamoDB endpoint." }</p>
                 <nav aria-label="pages">
                     <a href={home} aria-current={current(Route::Home)}>{ "Matrix" }</a>
+                    <a href={state.view.map_hash()} aria-current={current(Route::Map)}>{ "Map" }</a>
                     <a href="#/api" aria-current={current(Route::Api)}>{ "Feed & API" }</a>
                 </nav>
             </header>

@@ -82,6 +82,8 @@ pub struct State {
     /// The visitor's own round trips ("From your browser"), one per
     /// region, in the order measured; empty until asked for.
     pub browser: Rc<Vec<crate::measure::RegionRtt>>,
+    /// The map's land; `None` until the map opens.
+    pub land: Option<Fetch<Shared<crate::api::Land>>>,
 }
 
 /// Asks for focus at `to`, numbered after the last request.
@@ -309,6 +311,7 @@ impl State {
                     self.series.insert(p, Fetch::Loading);
                 }
                 Want::Changes => self.changes = Some(Fetch::Loading),
+                Want::Land => self.land = Some(Fetch::Loading),
             },
             Action::Loaded(loaded) => {
                 fn fetch<T>(r: Result<T, crate::api::FetchError>) -> Fetch<T> {
@@ -324,6 +327,7 @@ impl State {
                         self.series.insert(p, fetch(r));
                     }
                     Loaded::Changes(r) => self.changes = Some(fetch(r)),
+                    Loaded::Land(r) => self.land = Some(fetch(r)),
                 }
             }
             Action::Retry => {
@@ -335,6 +339,9 @@ impl State {
                 }
                 if matches!(self.changes, Some(Fetch::Failed(_))) {
                     self.changes = None;
+                }
+                if matches!(self.land, Some(Fetch::Failed(_))) {
+                    self.land = None;
                 }
                 self.matrices.forget_failed();
                 self.series.forget_failed();
@@ -551,6 +558,10 @@ impl State {
                 }
                 Some(_) => {}
             }
+        }
+        // The base map once the map opens, after the matrix it colours.
+        if self.view.route == Route::Map && self.land.is_none() {
+            out.push(Want::Land);
         }
         if self.view.route != Route::Home {
             return out;

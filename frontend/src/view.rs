@@ -16,6 +16,8 @@ pub enum Route {
     Home,
     /// The feed's documentation.
     Api,
+    /// The regions on a map, with lines from one of them (or the visitor).
+    Map,
 }
 
 /// How the matrix rows are ordered.
@@ -268,6 +270,9 @@ pub struct View {
     pub now: Option<String>,
     /// Comparisons in percent instead of ms.
     pub pct: bool,
+    /// Where the map's lines start: a region code, or `you` (the visitor,
+    /// once measured from the browser); `None`: the first region.
+    pub map_from: Option<String>,
 }
 
 impl Default for View {
@@ -286,6 +291,7 @@ impl Default for View {
             base: DEFAULT_BASE.into(),
             now: None,
             pct: false,
+            map_from: None,
         }
     }
 }
@@ -344,6 +350,9 @@ impl View {
         let mut rest = decoded.trim_start_matches('#');
         if let Some(after) = rest.strip_prefix("/api") {
             v.route = Route::Api;
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("/map") {
+            v.route = Route::Map;
             rest = after;
         }
         let rest = rest.trim_start_matches('/').trim_start_matches('?');
@@ -412,6 +421,8 @@ impl View {
                 Some(("base", b)) if valid_code(b) || day_span(b).is_some() => v.base = b.into(),
                 Some(("base", b)) => refuse(&mut notes, "base window", b, "the 30 d window"),
                 Some(("now", n)) if day_span(n).is_some() => v.now = Some(n.into()),
+                Some(("from", f)) if valid_code(f) => v.map_from = Some(f.into()),
+                Some(("from", f)) => refuse(&mut notes, "map origin", f, "the first region"),
                 Some(("now", n)) => refuse(&mut notes, "span", n, "the window"),
                 Some(("unit", "pct")) => v.pct = true,
                 Some(("unit", "ms")) => v.pct = false,
@@ -503,10 +514,20 @@ impl View {
 
     /// The hash for this view.
     pub fn to_hash(&self) -> String {
-        if self.route == Route::Api {
-            return "#/api".into();
+        match self.route {
+            Route::Api => "#/api".into(),
+            Route::Map => self.map_hash(),
+            Route::Home => self.home_hash(),
         }
-        self.home_hash()
+    }
+
+    /// The hash of the map with this view's settings.
+    pub fn map_hash(&self) -> String {
+        let mut h = format!("#/map?window={}&stat={}", self.window, self.stat);
+        if let Some(from) = &self.map_from {
+            let _ = write!(h, "&from={from}");
+        }
+        h
     }
 
     /// The hash of the matrix page with this view's settings.
@@ -551,6 +572,21 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_map_keeps_its_origin_in_the_link() {
+        let (v, notes) = View::parse("#/map?window=7d&stat=p90&from=eu-west-1");
+        assert!(notes.is_empty());
+        assert_eq!(
+            (v.route, v.map_from.as_deref()),
+            (Route::Map, Some("eu-west-1"))
+        );
+        assert_eq!(v.to_hash(), "#/map?window=7d&stat=p90&from=eu-west-1");
+        assert_eq!(View::from_hash(&v.to_hash()), v);
+        let (v, notes) = View::parse("#/map?from=<x>");
+        assert_eq!((v.map_from, notes.len()), (None, 1));
+        assert_eq!(View::parse("#/map").0.to_hash(), "#/map?window=1d&stat=p50");
+    }
 
     #[test]
     fn the_comparison_modes_round_trip_and_bad_ones_fall_back() {
@@ -626,6 +662,7 @@ mod tests {
             base: "365d".into(),
             now: None,
             pct: true,
+            map_from: None,
         };
         let h = full.to_hash();
         assert_eq!(

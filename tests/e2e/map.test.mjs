@@ -1,0 +1,177 @@
+// End-to-end tests, in real headless Chromium, of the map: the base map is
+// fetched only when the map opens, every region sits at its place, the lines
+// carry the matrix's figures and colours, keyboard and pointer open a pair,
+// a broken base map is said and the regions still show, dark mode, axe-core,
+// and the visitor's own lines once measured from the browser.
+//
+// Environment (set by scripts/test.sh): CLOUDPING_BIN, DIST_DIR,
+// TEST_DIST_DIR, FIXTURES_DIR, TOOLS_DIR (playwright-core, axe-core), CHROMIUM.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import * as h from './harness.mjs';
+
+const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
+const TOOLS = env('TOOLS_DIR');
+const AXE = readFileSync(join(TOOLS, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const BIN = env('CLOUDPING_BIN');
+const DIST = env('DIST_DIR');
+const TEST_DIST = env('TEST_DIST_DIR');
+const FIXTURES = env('FIXTURES_DIR');
+const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8'));
+const matrix = JSON.parse(readFileSync(join(FIXTURES, 'matrix/1d.json'), 'utf8'));
+const p50 = (a, b) => matrix.stats.p50[matrix.sources.indexOf(a)]?.[matrix.destinations.indexOf(b)] ?? null;
+
+let browser;
+const servers = [];
+before(async () => {
+  browser = await h.launch(TOOLS, env('CHROMIUM'));
+});
+after(async () => {
+  await browser?.close();
+  for (const s of servers) s.close();
+  h.cleanup();
+});
+
+async function open(root, hash, options = {}) {
+  const url = await h.serve(BIN, root);
+  const page = await browser.newPage(options);
+  const errors = [];
+  const requests = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(url + hash);
+  return { page, errors, requests };
+}
+
+const axe = async (p) => {
+  await p.addScriptTag({ content: AXE });
+  return p.evaluate(async () => (await window.axe.run(document)).violations
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
+};
+
+test('the base map is fetched only when the map opens; every region and line is there, coloured as the matrix', async () => {
+  const { page, errors, requests } = await open(h.site(DIST, FIXTURES), '#window=1d&stat=p50');
+  await h.cell(page, 'us-east-1', 'eu-west-1').waitFor({ timeout: 15000 });
+  // The matrix's colours, to compare the lines with.
+  const colour = {};
+  for (const d of ['eu-west-1', 'ap-northeast-1']) {
+    colour[d] = await h.cell(page, 'us-east-1', d).evaluate((td) => getComputedStyle(td).backgroundColor);
+  }
+  assert.ok(!requests.includes('/map/land.json'), 'not before the map opens');
+  await page.locator('nav a', { hasText: 'Map' }).click();
+  await page.locator('svg#map path.land').waitFor({ timeout: 10000 });
+  assert.equal(requests.filter((r) => r === '/map/land.json').length, 1);
+  assert.match(page.url(), /#\/map\?window=1d&stat=p50/);
+  assert.equal(await page.locator('svg#map g.region').count(), manifest.regions.length);
+  assert.equal(await page.locator('svg#map line.link').count(), manifest.regions.length - 1);
+  // Lines from the first region: us-east-1, at its coordinates.
+  const [x, y] = await page.locator('svg#map g.region.from circle').evaluate((c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
+  const east = manifest.regions.find((r) => r.code === 'us-east-1');
+  assert.ok(Math.abs(x - ((east.lon + 180) / 360) * 720) < 0.06 && Math.abs(y - ((90 - east.lat) / 180) * 360) < 0.06, `${x},${y}`);
+  for (const d of ['eu-west-1', 'ap-northeast-1']) {
+    const stroke = await page.locator(`svg#map line[data-dst="${d}"]`).evaluate((l) => getComputedStyle(l).stroke);
+    assert.equal(stroke, colour[d], d);
+  }
+  const drawMs = Number(await page.locator('svg#map').getAttribute('data-draw-ms'));
+  assert.ok(Number.isFinite(drawMs) && drawMs >= 0, 'the draw time is recorded for the benchmark');
+  assert.deepEqual(errors, []);
+});
+
+test('keyboard: Tab reaches each region with its figure, floor and stretch; Enter opens the pair; the origin is in the link', async () => {
+  const { page, errors } = await open(h.site(DIST, FIXTURES), '#/map?window=1d&stat=p50&from=us-east-1');
+  await page.locator('svg#map path.land').waitFor({ timeout: 15000 });
+  await page.focus('#map-from');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const code = await page.evaluate(() => document.activeElement?.dataset.code);
+  assert.ok(code && code !== 'us-east-1', `focused ${code}`);
+  const tip = page.locator(`.map-tip[data-dst="${code}"]`);
+  await tip.waitFor();
+  assert.match(await tip.textContent(), new RegExp(`us-east-1 → ${code}`));
+  const want = p50('us-east-1', code);
+  const value = await tip.locator('[data-stat=value]').textContent();
+  assert.ok(Math.abs(Number(value.split(' ')[0]) - want) <= 0.05 + 1e-9, `${value} against ${want}`);
+  assert.match(await tip.locator('[data-stat=floor]').textContent(), /^\d+\.\d ms$/);
+  assert.match(await tip.locator('[data-stat=stretch]').textContent(), /^\d+\.\d\d×$/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((c) => location.hash.includes(`pairs=us-east-1:${c}`) && !location.hash.startsWith('#/map'), code);
+  await page.locator('#graph ul.pairs li').first().waitFor();
+
+  // Another origin through the select, kept in the link.
+  await page.locator('nav a', { hasText: 'Map' }).click();
+  await page.locator('svg#map path.land').waitFor();
+  await page.selectOption('#map-from', 'eu-west-1');
+  await page.waitForFunction(() => location.hash.includes('from=eu-west-1'));
+  assert.equal(await page.locator('svg#map g.region.from').getAttribute('data-code'), 'eu-west-1');
+  // ap-northeast-1 → eu-west-1 has no data in the fixture: that line says so when it is the origin.
+  await page.selectOption('#map-from', 'ap-northeast-1');
+  await page.locator('svg#map line.link.none[data-dst="eu-west-1"]').waitFor();
+  await page.locator('svg#map g.region[data-code="eu-west-1"]').hover();
+  assert.match(await page.locator('.map-tip').textContent(), /no data/);
+  assert.deepEqual(errors, []);
+});
+
+test('a broken base map is said with a Retry, and the regions and lines still show', async () => {
+  const root = h.site(DIST, FIXTURES);
+  const file = join(root, 'map/land.json');
+  const good = readFileSync(file, 'utf8');
+  writeFileSync(file, good.replace('"land":"M', '"land":"<script>M'));
+  const { page, errors } = await open(root, '#/map');
+  const alert = page.locator('.land-error [role=alert]');
+  await alert.waitFor({ timeout: 15000 });
+  assert.match(await alert.textContent(), /map\/land\.json .*not only M, L, Z and numbers/);
+  assert.equal(await page.locator('svg#map g.region').count(), manifest.regions.length);
+  assert.equal(await page.locator('svg#map path.land').count(), 0);
+  writeFileSync(file, good);
+  await alert.locator('button', { hasText: 'Retry' }).click();
+  await page.locator('svg#map path.land').waitFor();
+  assert.equal(await page.locator('.land-error').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`the map in ${colorScheme} mode: its own land colour, and axe-core finds no violation`, async () => {
+    const { page, errors } = await open(h.site(DIST, FIXTURES), '#/map', { colorScheme });
+    await page.locator('svg#map path.land').waitFor({ timeout: 15000 });
+    const land = await page.locator('svg#map path.land').evaluate((p) => getComputedStyle(p).fill);
+    assert.equal(land, colorScheme === 'dark' ? 'rgb(43, 43, 54)' : 'rgb(217, 221, 229)');
+    assert.deepEqual(await axe(page), []);
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('once measured from the browser, the map draws "you" and a line to each region', async () => {
+  const endpoints = {};
+  for (const [region, delay] of [['us-east-1', 10], ['eu-west-1', 40]]) {
+    const s = createServer((req, res) => setTimeout(() => {
+      res.writeHead(200, { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' });
+      res.end('healthy');
+    }, delay));
+    await new Promise((r) => s.listen(0, '127.0.0.1', r));
+    servers.push(s);
+    endpoints[region] = `http://127.0.0.1:${s.address().port}`;
+  }
+  endpoints['ap-northeast-1'] = 'http://127.0.0.1:9';
+  const { page, errors } = await open(h.site(TEST_DIST, FIXTURES), '#window=1d&stat=p50', {});
+  await page.evaluate((over) => localStorage.setItem('cloudping.test-endpoints', over), JSON.stringify(endpoints));
+  await page.click('#measure');
+  await page.locator('#browser .status', { hasText: 'Measured 2 of 3 regions' }).waitFor({ timeout: 20000 });
+  await page.locator('nav a', { hasText: 'Map' }).click();
+  await page.locator('svg#map path.land').waitFor();
+  await page.selectOption('#map-from', 'you');
+  await page.locator('svg#map g.you').waitFor();
+  assert.match(page.url(), /from=you/);
+  assert.equal(await page.locator('svg#map line.link').count(), 3);
+  assert.equal(await page.locator('svg#map line.link.none').count(), 1, 'the failed region has a dashed line');
+  await page.locator('svg#map g.region[data-code="eu-west-1"]').focus();
+  const tip = await page.locator('.map-tip').textContent();
+  assert.match(tip, /you \(from your browser\) → eu-west-1/);
+  const ms = Number(tip.match(/(\d+(\.\d+)?) ms/)[1]);
+  assert.ok(ms >= 40 && ms < 45, tip);
+  await page.locator('svg#map g.region[data-code="ap-northeast-1"]').focus();
+  assert.match(await page.locator('.map-tip').textContent(), /failed: refused or unreachable/);
+  assert.deepEqual(errors, []);
+});
