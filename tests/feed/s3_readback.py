@@ -151,7 +151,17 @@ try:
         files.append((rel, body))
     validate("series-chunk", files)
     published_schemas = {o["Key"] for o in listed("data/v2/schema/")}
-    kinds = ["manifest", "matrix", "series-chunk", "series-index", "raw-round"]
+    kinds = ["manifest", "matrix", "series-chunk", "series-index", "raw-round", "changes"]
+    # The level shifts, at fixed names beside the manifest, cached like it.
+    obj, body = get("changes.json")
+    check(obj["ContentType"] == "application/json" and "max-age=60" in obj["CacheControl"],
+          f"changes.json served like the manifest: {obj['ContentType']}, {obj['CacheControl']}")
+    validate("changes", "changes.json", body)
+    obj, body = get("changes.atom")
+    check(obj["ContentType"] == "application/atom+xml" and "max-age=60" in obj["CacheControl"],
+          f"changes.atom served like the manifest: {obj['ContentType']}, {obj['CacheControl']}")
+    check(body.startswith(b"<?xml") and b"<feed xmlns=\"http://www.w3.org/2005/Atom\"" in body,
+          "changes.atom is an Atom feed")
     check(published_schemas == {f"data/v2/schema/{k}.schema.json" for k in kinds},
           f"published schemas: {sorted(published_schemas)}")
     for k in kinds:
