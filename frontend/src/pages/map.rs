@@ -168,6 +168,30 @@ pub fn map_page(p: &MapProps) -> Html {
     let files_at = use_mut_ref(|| None::<f64>);
     let on_retry = act.reform(|()| Action::Retry);
 
+    let land = s.land.as_ref();
+    // How long the map took to draw once its files were here: the matrix
+    // and the land (or the land's failure). Hooks before any early return.
+    let here = matches!(land, Some(Fetch::Ready(_) | Fetch::Failed(_)))
+        && matches!(s.manifest, Some(Fetch::Ready(_)))
+        && matches!(s.matrix(), Some(Fetch::Ready(_)));
+    if here && files_at.borrow().is_none() {
+        *files_at.borrow_mut() = Some(dom::perf_now());
+    }
+    {
+        let (files_at, svg) = (files_at.clone(), svg.clone());
+        use_effect_with(here, move |here| {
+            if *here
+                && let (Some(t0), Some(el)) = (*files_at.borrow(), svg.cast::<web_sys::Element>())
+            {
+                // Drawn: once the frame holding it is painted.
+                dom::after_next_paint(move || {
+                    let _ =
+                        el.set_attribute("data-draw-ms", &format!("{:.1}", dom::perf_now() - t0));
+                    dom::mark("map-drawn");
+                });
+            }
+        });
+    }
     let (Some(Fetch::Ready(m)), Some(Fetch::Ready(x))) = (s.manifest.as_ref(), s.matrix()) else {
         let failed = match (s.manifest.as_ref(), s.matrix()) {
             (Some(Fetch::Failed(e)), _) | (_, Some(Fetch::Failed(e))) => Some(e.clone()),
@@ -178,26 +202,6 @@ pub fn map_page(p: &MapProps) -> Html {
             None => html! { <p class="loading" aria-busy="true">{ "Loading the map…" }</p> },
         };
     };
-    let land = s.land.as_ref();
-    {
-        // How long the map took to draw once its files were here: the
-        // matrix and the land (or the land's failure).
-        let files_at = files_at.clone();
-        let svg = svg.clone();
-        let here = matches!(land, Some(Fetch::Ready(_) | Fetch::Failed(_)));
-        if here && files_at.borrow().is_none() {
-            *files_at.borrow_mut() = Some(dom::perf_now());
-        }
-        use_effect_with(here, move |here| {
-            if *here
-                && let (Some(t0), Some(el)) = (*files_at.borrow(), svg.cast::<web_sys::Element>())
-            {
-                let _ = el.set_attribute("data-draw-ms", &format!("{:.1}", dom::perf_now() - t0));
-                dom::mark("map-drawn");
-            }
-        });
-    }
-
     let v = &s.view;
     let has_you = s.browser.iter().any(|r| r.median().is_some());
     let first = m
