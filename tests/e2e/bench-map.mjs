@@ -1,7 +1,7 @@
 // Driven by scripts/bench-map.sh: opens the map cold RUNS times (a fresh
 // browser context each, after one uncounted run) over a feed of every
 // commercial region and prints, per run, the time from the later of the
-// matrix's and the land's arrival (Resource Timing's responseEnd) to the
+// one-statistic matrix the map draws first and the land's arrival (Resource Timing's responseEnd) to the
 // map's `map-drawn` mark, and the svg's own `data-draw-ms`.
 import * as h from './harness.mjs';
 
@@ -19,7 +19,7 @@ try {
     await page.waitForFunction(() => performance.getEntriesByName('map-drawn').length > 0, null, { timeout: 20000 });
     const t = await page.evaluate(() => {
       const ends = performance.getEntriesByType('resource')
-        .filter((e) => /\/map\/land\.json$|\/data\/v2\/matrix\//.test(e.name))
+        .filter((e) => /\/map\/land\.json$|\/data\/v2\/matrix\/1d-p50\./.test(e.name))
         .map((e) => e.responseEnd);
       const drawn = performance.getEntriesByName('map-drawn')[0].startTime;
       return { after: drawn - Math.max(...ends), own: Number(document.querySelector('svg#map').dataset.drawMs) };
