@@ -833,6 +833,12 @@ def run_deploy(tmp: Path, args: list[str], regions: str, answers: dict[str, str]
     bin_ = stubs(tmp, log, answers or {})
     home = tmp / "home"
     home.mkdir(exist_ok=True)
+    # The site build reduces the base map from world-atlas (installed by
+    # scripts/setup.sh): the stand-in cache lends it the real one.
+    atlas = tmp / "cache/tools/node_modules/world-atlas"
+    if not atlas.exists():
+        atlas.parent.mkdir(parents=True, exist_ok=True)
+        atlas.symlink_to(Path(os.environ["TOOLS_DIR"]) / "node_modules/world-atlas")
     env = dict(os.environ, PATH=f"{bin_}:{os.environ['PATH']}", HOME=str(home),
                CLOUDPING_CACHE=str(tmp / "cache"))
     env.pop("CARGO_TARGET_DIR", None)
