@@ -73,6 +73,10 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1180 }, deviceScaleFactor: 1 });
+  const pending = new Map();
+  page.on('request', (r) => pending.set(r.url(), r));
+  page.on('requestfinished', (r) => pending.delete(r.url()));
+  page.on('requestfailed', (r) => pending.delete(r.url()));
   await page.goto(url + '#window=7d&stat=p50');
   await page.waitForSelector('td[data-src="us-east-1"][data-dst="eu-west-1"]', { timeout: 20000 });
   await page.mouse.move(0, 0);
@@ -85,7 +89,7 @@ try {
   const pairs = 'us-east-1:eu-west-1,us-east-1:ap-northeast-1,eu-west-1:ap-southeast-1';
   await page.goto(url + `#window=7d&stat=p50&pairs=${pairs}`);
   await page.waitForFunction(() => document.querySelector('#chart')?.dataset.lines === '3', null, { timeout: 60000 })
-    .catch(async (e) => { console.error(await page.evaluate(() => [location.hash, JSON.stringify(document.querySelector('#chart')?.dataset), [...document.querySelectorAll('[role=alert], .loading, .note')].map(e => e.textContent).join(' / ')])); throw e; });
+    .catch(async (e) => { console.error('pending', [...pending.keys()]); console.error(await page.evaluate(() => [location.hash, JSON.stringify(document.querySelector('#chart')?.dataset), [...document.querySelectorAll('[role=alert], .loading, .note')].map(e => e.textContent).join(' / ')])); throw e; });
   await page.mouse.move(0, 0);
   await page.locator('section.graph').screenshot({ path: 'docs/graph.png' });
 
