@@ -83,7 +83,8 @@ test('the base map is fetched only when the map opens; every region and line is 
 test('keyboard: Tab reaches each region with its figure, floor and stretch; Enter opens the pair; the origin is in the link', async () => {
   const { page, errors } = await open(h.site(DIST, FIXTURES), '#/map?window=1d&stat=p50&from=us-east-1');
   await page.locator('svg#map path.land').waitFor({ timeout: 15000 });
-  await page.focus('#map-from');
+  // The last control, then past the origin to the first destination.
+  await page.focus('#map-stat');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   const code = await page.evaluate(() => document.activeElement?.dataset.code);
@@ -106,6 +107,19 @@ test('keyboard: Tab reaches each region with its figure, floor and stretch; Ente
   await page.selectOption('#map-from', 'eu-west-1');
   await page.waitForFunction(() => location.hash.includes('from=eu-west-1'));
   assert.equal(await page.locator('svg#map g.region.from').getAttribute('data-code'), 'eu-west-1');
+  // Another window and statistic: the link, and the figures of that matrix.
+  await page.selectOption('#map-window', '7d');
+  await page.selectOption('#map-stat', 'p90');
+  await page.waitForFunction(() => location.hash.includes('window=7d') && location.hash.includes('stat=p90'));
+  const week = JSON.parse(readFileSync(join(FIXTURES, 'matrix/7d.json'), 'utf8'));
+  const p90 = week.stats.p90[week.sources.indexOf('eu-west-1')][week.destinations.indexOf('us-east-1')];
+  await page.locator('svg#map g.region[data-code="us-east-1"]').hover();
+  await page.waitForFunction((want) => {
+    const t = document.querySelector('.map-tip [data-stat=value]')?.textContent ?? '';
+    return t.endsWith('p90') && Math.abs(parseFloat(t) - want) <= 0.05 + 1e-9;
+  }, p90);
+  await page.selectOption('#map-window', '1d');
+  await page.selectOption('#map-stat', 'p50');
   // ap-northeast-1 → eu-west-1 has no data in the fixture: that line says so when it is the origin.
   await page.selectOption('#map-from', 'ap-northeast-1');
   await page.locator('svg#map line.link.none[data-dst="eu-west-1"]').waitFor();

@@ -234,6 +234,18 @@ pub fn map_page(p: &MapProps) -> Html {
             Action::Navigate(next)
         })
     };
+    let windows: Html = m
+        .windows
+        .iter()
+        .map(|w| html! { <option value={w.id.clone()} selected={w.id == v.window}>{ w.label.clone() }</option> })
+        .collect();
+    let stats: Html = m
+        .stats
+        .iter()
+        .map(|st| html! { <option value={st.clone()} selected={*st == v.stat}>{ st.clone() }</option> })
+        .collect();
+    let on_window = act.reform(|e: Event| Action::Window(select_value(&e)));
+    let on_stat = act.reform(|e: Event| Action::Stat(select_value(&e)));
     let open = |dst: String| {
         let (act, from) = (act.clone(), from.clone());
         move || {
@@ -347,7 +359,11 @@ pub fn map_page(p: &MapProps) -> Html {
         <article class="map-page">
             <h2>{ "Map" }</h2>
             <p class="hint">{ format!("Lines from the chosen region to every other, coloured by {what} on the matrix's scale. Tab or hover a region for its figure; Enter or a click opens the pair's graph.") }</p>
-            <label>{ "Lines from " }<select id="map-from" onchange={on_from}>{ options }</select></label>
+            <div class="controls"><div class="row">
+                <label>{ "Lines from " }<select id="map-from" onchange={on_from}>{ options }</select></label>
+                <label>{ "Window " }<select id="map-window" onchange={on_window} disabled={from == YOU}>{ windows }</select></label>
+                <label>{ "Statistic " }<select id="map-stat" onchange={on_stat} disabled={from == YOU}>{ stats }</select></label>
+            </div></div>
             { land_note }
             <svg id="map" ref={svg} viewBox={format!("0 0 {W} {H}")} role="group" aria-label={format!("Map of the regions, lines from {from}")}>
                 <rect class="sea" width={fmt(W)} height={fmt(H)} />
