@@ -87,31 +87,15 @@ fn compare(value: Option<f64>, reference: Option<f64>) -> Compared {
 pub fn asymmetry(x: &Matrix, stat: &str) -> Option<Vec<Vec<Compared>>> {
     let grid = x.stats.get(stat)?;
     // Where each source is a destination, and each destination a source.
-    let col_of: Vec<Option<usize>> = x
-        .sources
-        .iter()
-        .map(|s| x.destinations.iter().position(|d| d == s))
-        .collect();
-    let row_of: Vec<Option<usize>> = x
-        .destinations
-        .iter()
-        .map(|d| x.sources.iter().position(|s| s == d))
-        .collect();
-    Some(
-        (0..x.sources.len())
-            .map(|i| {
-                (0..x.destinations.len())
-                    .map(|j| {
-                        let reverse = match (row_of[j], col_of[i]) {
-                            (Some(r), Some(c)) => at(grid, r, c),
-                            _ => None,
-                        };
-                        compare(at(grid, i, j), reverse)
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
+    let col_of = positions(&x.sources, &x.destinations);
+    let row_of = positions(&x.destinations, &x.sources);
+    Some(cells(x.sources.len(), x.destinations.len(), |i, j| {
+        let reverse = match (row_of[j], col_of[i]) {
+            (Some(r), Some(c)) => at(grid, r, c),
+            _ => None,
+        };
+        compare(at(grid, i, j), reverse)
+    }))
 }
 
 /// For every cell of `now`, its `stat` minus the same pair's in `base`
@@ -121,31 +105,30 @@ pub fn asymmetry(x: &Matrix, stat: &str) -> Option<Vec<Vec<Compared>>> {
 pub fn difference(now: &Matrix, base: &Matrix, stat: &str) -> Option<Vec<Vec<Compared>>> {
     let grid = now.stats.get(stat)?;
     let reference = base.stats.get(stat);
-    let rows: Vec<Option<usize>> = now
-        .sources
+    let rows = positions(&now.sources, &base.sources);
+    let cols = positions(&now.destinations, &base.destinations);
+    Some(cells(now.sources.len(), now.destinations.len(), |i, j| {
+        let r = match (reference, rows[i], cols[j]) {
+            (Some(g), Some(r), Some(c)) => at(g, r, c),
+            _ => None,
+        };
+        compare(at(grid, i, j), r)
+    }))
+}
+
+/// Where each of `labels` stands among `among`, if it does.
+fn positions(labels: &[String], among: &[String]) -> Vec<Option<usize>> {
+    labels
         .iter()
-        .map(|s| base.sources.iter().position(|b| b == s))
-        .collect();
-    let cols: Vec<Option<usize>> = now
-        .destinations
-        .iter()
-        .map(|d| base.destinations.iter().position(|b| b == d))
-        .collect();
-    Some(
-        (0..now.sources.len())
-            .map(|i| {
-                (0..now.destinations.len())
-                    .map(|j| {
-                        let r = match (reference, rows[i], cols[j]) {
-                            (Some(g), Some(r), Some(c)) => at(g, r, c),
-                            _ => None,
-                        };
-                        compare(at(grid, i, j), r)
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
+        .map(|l| among.iter().position(|a| a == l))
+        .collect()
+}
+
+/// A `rows × cols` grid of `f(i, j)`.
+fn cells<T>(rows: usize, cols: usize, f: impl Fn(usize, usize) -> T) -> Vec<Vec<T>> {
+    (0..rows)
+        .map(|i| (0..cols).map(|j| f(i, j)).collect())
+        .collect()
 }
 
 /// The column of `stat` in a series chunk, if the series carry it.
@@ -222,34 +205,17 @@ pub fn span_matrix(
             }
         }
     }
-    let cell = |src: &String, dst: &String| acc.get(&(src.clone(), dst.clone()));
-    let grid = sources
-        .iter()
-        .map(|s| {
-            destinations
-                .iter()
-                .map(|d| {
-                    let (points, _, _) = cell(s, d)?;
-                    match stat {
-                        "min" => points.iter().map(|p| p.0).reduce(f64::min),
-                        "max" => points.iter().map(|p| p.0).reduce(f64::max),
-                        _ => weighted_median(points.clone()),
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let counts = |pick: fn(&Acc) -> u64| -> Vec<Vec<u64>> {
-        sources
-            .iter()
-            .map(|s| {
-                destinations
-                    .iter()
-                    .map(|d| cell(s, d).map_or(0, pick))
-                    .collect()
-            })
-            .collect()
-    };
+    let cell = |i: usize, j: usize| acc.get(&(sources[i].clone(), destinations[j].clone()));
+    let (n, m) = (sources.len(), destinations.len());
+    let grid = cells(n, m, |i, j| {
+        let (points, _, _) = cell(i, j)?;
+        match stat {
+            "min" => points.iter().map(|p| p.0).reduce(f64::min),
+            "max" => points.iter().map(|p| p.0).reduce(f64::max),
+            _ => weighted_median(points.clone()),
+        }
+    });
+    let counts = |pick: fn(&Acc) -> u64| cells(n, m, |i, j| cell(i, j).map_or(0, pick));
     Some(Matrix {
         version: crate::feed::v2::VERSION,
         window: format!(

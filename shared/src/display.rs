@@ -30,12 +30,16 @@ pub fn position(ms: f64) -> f64 {
 /// Background colour for a latency: yellow-green for fast, deep purple for slow.
 pub fn background(ms: f64) -> (u8, u8, u8) {
     // Fast is bright, slow is dark: reverse viridis.
-    let t = 1.0 - position(ms);
-    let x = t * (VIRIDIS.len() - 1) as f64;
-    let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
+    along(&VIRIDIS, 1.0 - position(ms))
+}
+
+/// The colour at `t` (0 to 1) along evenly spaced `stops`, interpolated.
+fn along(stops: &[(u8, u8, u8)], t: f64) -> (u8, u8, u8) {
+    let x = t * (stops.len() - 1) as f64;
+    let i = (x.floor() as usize).min(stops.len() - 2);
     let f = x - i as f64;
     let lerp = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
-    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+    let (a, b) = (stops[i], stops[i + 1]);
     (lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
 }
 
@@ -137,14 +141,7 @@ pub fn count(n: u64) -> String {
 
 /// CSS for a cell showing `ms`.
 pub fn cell_style(ms: f64) -> String {
-    let bg = background(ms);
-    format!(
-        "background:rgb({},{},{});color:{}",
-        bg.0,
-        bg.1,
-        bg.2,
-        text_on(bg)
-    )
+    style_on(background(ms))
 }
 
 /// ColorBrewer's RdBu at 9 stops, blue to red: a diverging scale readable
@@ -172,13 +169,7 @@ pub fn change_background(pct: f64) -> (u8, u8, u8) {
     let r = (pct.abs() / CHANGE_SCALE_PCT).min(1.0);
     let r = if r > 0.0 { newton_sqrt(r) } else { 0.0 };
     // 0 (fastest) .. 0.5 (same) .. 1 (slowest).
-    let t = 0.5 + 0.5 * if pct < 0.0 { -r } else { r };
-    let x = t * (RDBU.len() - 1) as f64;
-    let i = (x.floor() as usize).min(RDBU.len() - 2);
-    let f = x - i as f64;
-    let lerp = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
-    let (a, b) = (RDBU[i], RDBU[i + 1]);
-    (lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
+    along(&RDBU, 0.5 + 0.5 * if pct < 0.0 { -r } else { r })
 }
 
 /// √x for `x` in (0, 1] by Newton's method (the browser build carries no libm).
@@ -196,7 +187,11 @@ fn newton_sqrt(x: f64) -> f64 {
 
 /// CSS for a cell showing a change of `pct` percent (neutral without one).
 pub fn change_style(pct: Option<f64>) -> String {
-    let bg = change_background(pct.unwrap_or(0.0));
+    style_on(change_background(pct.unwrap_or(0.0)))
+}
+
+/// CSS for a cell on `bg`: the colour and the text that reads on it.
+fn style_on(bg: (u8, u8, u8)) -> String {
     format!(
         "background:rgb({},{},{});color:{}",
         bg.0,
@@ -206,28 +201,26 @@ pub fn change_style(pct: Option<f64>) -> String {
     )
 }
 
-/// `+5.5`, `−2.5` (a true minus sign), `0.0`: a difference in ms as a cell
-/// shows it, one decimal under 100 ms, none above.
-pub fn signed_ms(v: f64) -> String {
-    let sign = if v > 0.0 {
+/// `+`, the true minus sign `−`, or nothing for 0.
+fn sign(v: f64) -> &'static str {
+    if v > 0.0 {
         "+"
     } else if v < 0.0 {
         "\u{2212}"
     } else {
         ""
-    };
-    format!("{sign}{}", cell_ms(v.abs()))
+    }
+}
+
+/// `+5.5`, `−2.5` (a true minus sign), `0.0`: a difference in ms as a cell
+/// shows it, one decimal under 100 ms, none above.
+pub fn signed_ms(v: f64) -> String {
+    format!("{}{}", sign(v), cell_ms(v.abs()))
 }
 
 /// `+7.9 %`, `−25 %`: a relative difference, one decimal under 10 %.
 pub fn signed_pct(v: f64) -> String {
-    let sign = if v > 0.0 {
-        "+"
-    } else if v < 0.0 {
-        "\u{2212}"
-    } else {
-        ""
-    };
+    let sign = sign(v);
     let a = v.abs();
     if a < 10.0 {
         format!("{sign}{a:.1}\u{a0}%")
