@@ -21,9 +21,26 @@ pub struct ControlsProps {
     pub act: Callback<Action>,
 }
 
-fn select_value(e: &Event) -> String {
+/// The value of the `<select>` an event came from.
+pub fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<web_sys::HtmlSelectElement>()
         .value()
+}
+
+/// The manifest's windows as `<option>`s, `selected` chosen.
+pub fn window_options(m: &Manifest, selected: &str) -> Html {
+    m.windows
+        .iter()
+        .map(|w| html! { <option value={w.id.clone()} selected={w.id == selected}>{ w.label.clone() }</option> })
+        .collect()
+}
+
+/// The manifest's statistics as `<option>`s, `selected` chosen.
+pub fn stat_options(m: &Manifest, selected: &str) -> Html {
+    m.stats
+        .iter()
+        .map(|s| html! { <option value={s.clone()} selected={*s == selected}>{ s.clone() }</option> })
+        .collect()
 }
 
 /// Window, statistic, filters and sort.
@@ -73,26 +90,13 @@ pub fn controls(p: &ControlsProps) -> Html {
         });
     }
 
-    let windows: Html = m
-        .windows
-        .iter()
-        .map(|w| html! { <option value={w.id.clone()} selected={w.id == v.window}>{ w.label.clone() }</option> })
-        .collect();
-    let stats: Html = m
-        .stats
-        .iter()
-        .map(|s| html! { <option value={s.clone()} selected={*s == v.stat}>{ s.clone() }</option> })
-        .collect();
+    let windows = window_options(m, &v.window);
+    let stats = stat_options(m, &v.stat);
     // A span of days from the link is one more choice, shown as such.
     let span = crate::view::day_span(&v.base).map(|_| {
         html! { <option value={v.base.clone()} selected=true>{ v.base.replace("..", " to ") }</option> }
     });
-    let bases: Html = span
-        .into_iter()
-        .chain(m.windows.iter().map(|w| {
-            html! { <option value={w.id.clone()} selected={w.id == v.base}>{ w.label.clone() }</option> }
-        }))
-        .collect();
+    let bases = html! { <>{ span.unwrap_or_default() }{ window_options(m, &v.base) }</> };
     let modes: Html = [
         (Mode::Latency, "latency"),
         (Mode::Asymmetry, "asymmetry (A→B − B→A)"),

@@ -13,6 +13,7 @@ use shared::geo::{self, LatLon};
 use yew::prelude::*;
 
 use crate::api::Fetch;
+use crate::components::controls::{select_value, stat_options, window_options};
 use crate::components::error::ErrorPanel;
 use crate::measure::{Outcome, RegionRtt};
 use crate::state::{Action, State};
@@ -153,11 +154,6 @@ pub struct MapProps {
     pub act: Callback<Action>,
 }
 
-fn select_value(e: &Event) -> String {
-    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-        .value()
-}
-
 /// The map page.
 #[function_component(MapPage)]
 pub fn map_page(p: &MapProps) -> Html {
@@ -234,16 +230,8 @@ pub fn map_page(p: &MapProps) -> Html {
             Action::Navigate(next)
         })
     };
-    let windows: Html = m
-        .windows
-        .iter()
-        .map(|w| html! { <option value={w.id.clone()} selected={w.id == v.window}>{ w.label.clone() }</option> })
-        .collect();
-    let stats: Html = m
-        .stats
-        .iter()
-        .map(|st| html! { <option value={st.clone()} selected={*st == v.stat}>{ st.clone() }</option> })
-        .collect();
+    let windows = window_options(m, &v.window);
+    let stats = stat_options(m, &v.stat);
     let on_window = act.reform(|e: Event| Action::Window(select_value(&e)));
     let on_stat = act.reform(|e: Event| Action::Stat(select_value(&e)));
     let open = |dst: String| {
