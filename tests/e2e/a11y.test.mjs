@@ -7,13 +7,11 @@
 // TOOLS_DIR (playwright-core and axe-core are installed there), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
 const TOOLS = env('TOOLS_DIR');
-const AXE = readFileSync(join(TOOLS, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 const FIXTURES = env('FIXTURES_DIR');
@@ -36,11 +34,7 @@ async function page(feed, hash = '', options = {}) {
   return { p, errors };
 }
 
-async function axe(p) {
-  await p.addScriptTag({ content: AXE });
-  return p.evaluate(async () => (await window.axe.run(document)).violations
-    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')} (${v.nodes.length})`));
-}
+const axe = (p) => h.axe(p, TOOLS);
 
 for (const colorScheme of ['light', 'dark']) {
   test(`axe-core finds no violation on the matrix, the graph and the API page (${colorScheme})`, async () => {

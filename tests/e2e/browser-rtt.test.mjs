@@ -9,14 +9,12 @@
 // TEST_DIST_DIR, FIXTURES_DIR, TOOLS_DIR (playwright-core, axe-core), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
 const TOOLS = env('TOOLS_DIR');
-const AXE = readFileSync(join(TOOLS, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 const TEST_DIST = env('TEST_DIST_DIR');
@@ -90,10 +88,7 @@ async function open(dist, { remembered = false, colorScheme } = {}) {
 
 const settled = (page) => page.locator('#browser .status', { hasText: /^Measured \d+ of 6 regions/ }).waitFor({ timeout: 20000 });
 
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), 'utf8') };
-}
+const download = h.download;
 
 test('one click measures every region: medians within 3 ms of the known delays, ranked, failures shown as failed', async () => {
   const { page, errors } = await open(TEST_DIST);
@@ -183,10 +178,7 @@ for (const colorScheme of ['light', 'dark']) {
     await page.focus('#measure');
     await page.keyboard.press('Enter');
     await settled(page);
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
-      .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await h.axe(page, TOOLS), []);
     assert.deepEqual(errors, []);
   });
 }

@@ -13,7 +13,6 @@ import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
 const TOOLS = env('TOOLS_DIR');
-const AXE = readFileSync(join(TOOLS, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-south-1'];
@@ -60,11 +59,7 @@ async function open(root, hash, options = {}) {
 
 const cellText = (page, src, dst) => h.cell(page, src, dst).textContent();
 
-async function axe(p) {
-  await p.addScriptTag({ content: AXE });
-  return p.evaluate(async () => (await window.axe.run(document)).violations
-    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')} (${v.nodes.length})`));
-}
+const axe = (p) => h.axe(p, TOOLS);
 
 test('asymmetry: every cell is A→B − B→A of the published matrix, in ms and in %; one-way pairs are marked', async () => {
   // A site whose 7 d matrix lost eu-west-1 → ap-south-1: that pair is missing,

@@ -4,7 +4,7 @@
 // Not a test file: node --test does not pick it up (no .test. in its name).
 import { createRequire } from 'node:module';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, cpSync, rmSync } from 'node:fs';
+import { mkdtempSync, cpSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -110,4 +110,17 @@ export function stats(xs) {
 export function cleanup() {
   for (const s of servers) s.kill();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/** axe-core's violations on `page` (axe-core from `toolsDir`), one line each. */
+export async function axe(page, toolsDir) {
+  await page.addScriptTag({ content: readFileSync(join(toolsDir, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  return page.evaluate(async () => (await window.axe.run(document)).violations
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')} (${v.nodes.length})`));
+}
+
+/** What a click on `selector` downloads: the file's name and text. */
+export async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), 'utf8') };
 }

@@ -15,7 +15,6 @@ import * as h from './harness.mjs';
 
 const env = (name) => h.env(name, 'run the tests through scripts/test.sh');
 const TOOLS = env('TOOLS_DIR');
-const AXE = readFileSync(join(TOOLS, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const BIN = env('CLOUDPING_BIN');
 const DIST = env('DIST_DIR');
 const TEST_DIST = env('TEST_DIST_DIR');
@@ -46,11 +45,7 @@ async function open(root, hash, options = {}) {
   return { page, errors, requests };
 }
 
-const axe = async (p) => {
-  await p.addScriptTag({ content: AXE });
-  return p.evaluate(async () => (await window.axe.run(document)).violations
-    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
-};
+const axe = (p) => h.axe(p, TOOLS);
 
 test('the base map is fetched only when the map opens; every region and line is there, coloured as the matrix', async () => {
   const { page, errors, requests } = await open(h.site(DIST, FIXTURES), '#window=1d&stat=p50');

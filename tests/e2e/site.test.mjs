@@ -323,10 +323,7 @@ test('a shared URL restores the whole view', async () => {
 
 // ---- Downloads ---------------------------------------------------------------------------------
 
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), 'utf8') };
-}
+const download = h.download;
 
 const csvRows = (text) => text.trim().split('\n').map((l) => l.split(','));
 
