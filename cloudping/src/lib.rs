@@ -167,7 +167,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 )),
             }
         }
-        Command::Serve(args) => serve::run(&cli.bucket, args),
+        Command::Serve(args) => rt.block_on(serve::run(&cli.bucket, args)),
         Command::Stats(args) => rt.block_on(stats::run(&open_store(&cli)?, args)),
         Command::Demo(args) => {
             let st = open_store(&cli)?;
@@ -188,7 +188,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if args.no_serve {
                 return Ok(());
             }
-            serve::run(&cli.bucket, &args.serve)
+            rt.block_on(serve::run(&cli.bucket, &args.serve))
         }
     }
 }

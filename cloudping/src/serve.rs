@@ -14,7 +14,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use sha2::{Digest, Sha256};
 
 /// Options of `cloudping serve`.
@@ -33,10 +33,6 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
 }
-
-/// Requests answered at once: enough that a page loading its wasm and its
-/// JSON in parallel is not served one file after the other.
-const WORKERS: usize = 8;
 
 /// `data/<version>/manifest.json`: the only file that changes in place.
 const MANIFEST: &str = "public, max-age=60, must-revalidate";
@@ -379,56 +375,50 @@ fn relative(root: &Path, file: &Path) -> String {
     parts.join("/")
 }
 
-type Reply = tiny_http::Response<Cursor<Arc<[u8]>>>;
-
-fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+/// What [`answer`] needs of a request.
+#[derive(Debug, Clone, Default)]
+struct Query {
+    /// `GET`, `HEAD` or anything else (refused).
+    method: String,
+    /// The request target, e.g. `/data/v2/manifest.json?x=1`.
+    target: String,
+    /// The `Accept-Encoding` header, its values joined.
+    accept_encoding: Option<String>,
+    /// The `If-None-Match` header, its values joined.
+    if_none_match: Option<String>,
 }
 
-/// A reply whose `Content-Length` is `len`; `body` may be empty for a
-/// `304` or a `HEAD`, whose body tiny_http does not send.
-fn reply(status: u16, headers: Vec<tiny_http::Header>, body: Arc<[u8]>, len: usize) -> Reply {
-    tiny_http::Response::new(
-        tiny_http::StatusCode(status),
-        headers,
-        Cursor::new(body),
-        Some(len),
-        None,
-    )
-    // The length is known: send it (as CloudFront does) rather than chunks.
-    .with_chunked_threshold(usize::MAX)
+/// An answer: status, headers and the body. A `HEAD` gets the body of
+/// its `GET` (so the length is the same) and the connection sends none.
+#[derive(Debug, Clone)]
+struct Reply {
+    /// The HTTP status.
+    status: u16,
+    /// Header names and values.
+    headers: Vec<(&'static str, String)>,
+    /// The bytes to send (empty for a `304`).
+    body: Arc<[u8]>,
 }
 
-fn plain(status: u16, text: &str, extra: Option<(&str, &str)>) -> Reply {
-    let body: Arc<[u8]> = text.as_bytes().into();
-    let headers: Vec<_> = [("Content-Type", "text/plain; charset=utf-8")]
+fn plain(status: u16, text: &str, extra: Option<(&'static str, &str)>) -> Reply {
+    let headers = [("Content-Type", "text/plain; charset=utf-8")]
         .into_iter()
         .chain(extra)
-        .filter_map(|(k, v)| header(k, v))
+        .map(|(k, v)| (k, v.to_owned()))
         .collect();
-    let len = body.len();
-    reply(status, headers, body, len)
+    Reply {
+        status,
+        headers,
+        body: text.as_bytes().into(),
+    }
 }
 
-fn request_header(req: &tiny_http::Request, name: &'static str) -> Option<String> {
-    let values: Vec<&str> = req
-        .headers()
-        .iter()
-        .filter(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
-        .collect();
-    (!values.is_empty()).then(|| values.join(", "))
-}
-
-/// The answer to one request.
-fn answer(root: &Path, cache: &Cache, req: &tiny_http::Request) -> Reply {
-    use tiny_http::Method;
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => return plain(405, "method not allowed", Some(("Allow", "GET, HEAD"))),
-    };
-    let Some(path) = resolve(root, req.url()) else {
+/// The answer to one request; blocking (reads, hashes and compresses files).
+fn answer(root: &Path, cache: &Cache, q: &Query) -> Reply {
+    if q.method != "GET" && q.method != "HEAD" {
+        return plain(405, "method not allowed", Some(("Allow", "GET, HEAD")));
+    }
+    let Some(path) = resolve(root, &q.target) else {
         return plain(404, "not found", None);
     };
     let file = match File::open(&path) {
@@ -437,7 +427,7 @@ fn answer(root: &Path, cache: &Cache, req: &tiny_http::Request) -> Reply {
     };
     let compress = compressible(&path);
     let encoding = if compress {
-        negotiate(request_header(req, "Accept-Encoding").as_deref())
+        negotiate(q.accept_encoding.as_deref())
     } else {
         None
     };
@@ -449,60 +439,137 @@ fn answer(root: &Path, cache: &Cache, req: &tiny_http::Request) -> Reply {
             return plain(500, "cannot read the file", None);
         }
     };
+    let not_modified = q
+        .if_none_match
+        .as_deref()
+        .is_some_and(|inm| etag_matches(inm, &etag));
     let mut headers = vec![
-        ("Content-Type", content_type(&path)),
-        ("Cache-Control", cache_control(&rel)),
-        ("ETag", etag.as_str()),
+        ("Content-Type", content_type(&path).to_owned()),
+        ("Cache-Control", cache_control(&rel).to_owned()),
+        ("ETag", etag),
     ];
     if compress {
-        headers.push(("Vary", "Accept-Encoding"));
+        headers.push(("Vary", "Accept-Encoding".to_owned()));
     }
     if let Some(e) = encoding {
-        headers.push(("Content-Encoding", e.token()));
+        headers.push(("Content-Encoding", e.token().to_owned()));
     }
-    let headers: Vec<_> = headers
-        .into_iter()
-        .filter_map(|(k, v)| header(k, v))
-        .collect();
-    let len = body.len();
-    let not_modified =
-        request_header(req, "If-None-Match").is_some_and(|inm| etag_matches(&inm, &etag));
     if not_modified {
-        reply(304, headers, Arc::from(&[][..]), len)
-    } else if head {
-        reply(200, headers, Arc::from(&[][..]), len)
+        Reply {
+            status: 304,
+            headers,
+            body: Arc::from(&[][..]),
+        }
     } else {
-        reply(200, headers, body, len)
+        Reply {
+            status: 200,
+            headers,
+            body,
+        }
     }
 }
 
-/// Serves `root` until killed.
-pub fn run(root: &Path, args: &Args) -> Result<()> {
-    let server = tiny_http::Server::http(&args.addr).map_err(|e| {
-        anyhow!(
-            "cannot listen on {}: {e}; is another server running there? pass --addr 127.0.0.1:PORT",
-            args.addr
-        )
-    })?;
+/// The shared state of the connections: the folder and its cache.
+#[derive(Debug)]
+struct Site {
+    root: PathBuf,
+    cache: Cache,
+}
+
+impl Site {
+    /// Serves `root`, with an empty cache.
+    fn new(root: &Path) -> Self {
+        Site {
+            root: root.to_path_buf(),
+            cache: Cache::default(),
+        }
+    }
+}
+
+type Body = http_body_util::Full<hyper::body::Bytes>;
+
+/// Answers one request off the async threads: files are read and
+/// compressed on the blocking pool, so a big first brotli never holds up
+/// other connections.
+async fn handle(
+    site: Arc<Site>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Body>, std::convert::Infallible> {
+    let joined = |name: hyper::header::HeaderName| {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(&name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    };
+    let q = Query {
+        method: req.method().as_str().to_owned(),
+        target: req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
+        accept_encoding: joined(hyper::header::ACCEPT_ENCODING),
+        if_none_match: joined(hyper::header::IF_NONE_MATCH),
+    };
+    let reply = tokio::task::spawn_blocking(move || answer(&site.root, &site.cache, &q))
+        .await
+        .unwrap_or_else(|error| {
+            eprintln!("serve: answering failed: {error}");
+            plain(500, "the server failed answering", None)
+        });
+    let mut resp = hyper::Response::new(Body::new(hyper::body::Bytes::from_owner(reply.body)));
+    *resp.status_mut() =
+        hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in reply.headers {
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, v);
+        }
+    }
+    Ok(resp)
+}
+
+/// Serves `root` until killed: every connection gets its own task, so
+/// however many a browser keeps alive, a new one is answered at once.
+pub async fn run(root: &Path, args: &Args) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "cannot listen on {}: {e}; is another server running there? pass --addr 127.0.0.1:PORT",
+                args.addr
+            )
+        })?;
     eprintln!(
         "serve: CloudPing is at http://{}/ (serving {}; Ctrl-C stops)",
         args.addr,
         root.display()
     );
-    let cache = Cache::default();
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS {
-            s.spawn(|| {
-                for req in server.incoming_requests() {
-                    let resp = answer(root, &cache, &req);
-                    if let Err(error) = req.respond(resp) {
-                        eprintln!("serve: answering failed: {error}");
-                    }
-                }
-            });
-        }
-    });
-    Err(anyhow!("server stopped")).context("serving")
+    let site = Arc::new(Site::new(root));
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(v) => v,
+            Err(error) => {
+                // Out of file descriptors, say: wait for some to close.
+                eprintln!("serve: accepting a connection failed: {error}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let site = site.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| handle(site.clone(), req));
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            if let Err(error) = conn.await
+                && !error.is_incomplete_message()
+            {
+                eprintln!("serve: a connection failed: {error}");
+            }
+        });
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import zlib from 'node:zlib';
@@ -207,4 +208,40 @@ test('requests are answered in parallel', async () => {
     '/data/v2/matrix/1d.0123abcd.json', '/index.html', '/data/v2/schema/manifest.schema.json'];
   const all = await Promise.all(paths.flatMap((p) => [get(p, { 'accept-encoding': 'gzip' }), get(p)]));
   assert.ok(all.every((r) => r.status === 200));
+});
+
+/** Opens a raw connection, sends one keep-alive GET and resolves with the
+ * socket and whether a status line arrived within `ms` (the socket stays
+ * open, as a browser keeps it). */
+function keepAliveGet(path, ms) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve) => {
+    const sock = connect({ host: hostname, port: Number(port) }, () => {
+      sock.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: keep-alive\r\n\r\n`);
+    });
+    const timer = setTimeout(() => resolve({ sock, answered: false }), ms);
+    sock.once('data', (d) => {
+      clearTimeout(timer);
+      resolve({ sock, answered: d.toString().startsWith('HTTP/1.1 200') });
+    });
+    sock.on('error', () => { clearTimeout(timer); resolve({ sock, answered: false }); });
+  });
+}
+
+test('connections a browser keeps alive never hold up a new one', async () => {
+  // A browser opens six connections at once and keeps them; a server whose
+  // threads each hold a connection left some of these unanswered until an
+  // older one closed (a graph's chunk fetches then stayed pending).
+  const open = [];
+  let unanswered = 0;
+  try {
+    for (let round = 0; round < 40; round++) {
+      const got = await Promise.all(Array.from({ length: 6 }, () => keepAliveGet('/index.html', 3000)));
+      unanswered += got.filter((g) => !g.answered).length;
+      open.push(...got.map((g) => g.sock));
+    }
+  } finally {
+    for (const s of open) s.destroy();
+  }
+  assert.equal(unanswered, 0, `${unanswered} of ${open.length} kept-alive connections got no answer within 3 s`);
 });
