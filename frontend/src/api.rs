@@ -183,6 +183,11 @@ pub enum FetchError {
         /// The browser's message.
         message: String,
     },
+    /// No complete answer within [`FETCH_TIMEOUT_MS`].
+    Timeout {
+        /// The URL.
+        url: String,
+    },
     /// The server answered with an error status.
     Status {
         /// The URL.
@@ -215,6 +220,11 @@ impl fmt::Display for FetchError {
                     "could not reach {url} ({message}); check your connection and retry"
                 )
             }
+            FetchError::Timeout { url } => write!(
+                f,
+                "{url} did not arrive within {} s; check your connection and retry",
+                FETCH_TIMEOUT_MS / 1000
+            ),
             FetchError::Status { url, status: 404 } => {
                 write!(
                     f,
@@ -272,14 +282,27 @@ async fn get_checked<T>(
     out
 }
 
+/// How long a feed file may take, body included, before it counts as
+/// failed (and can be retried): a stalled connection must not leave a
+/// view "Loading" for ever. The largest file a view asks for is well under
+/// a megabyte, seconds even at 1 Mbps.
+pub const FETCH_TIMEOUT_MS: u32 = 30_000;
+
 /// GETs a URL as text (gloo-net over the browser's `fetch`).
 async fn get_text(url: &str) -> Result<String, FetchError> {
-    let net = |message: String| FetchError::Network {
-        url: url.into(),
-        message,
+    let signal = web_sys::AbortSignal::timeout_with_u32(FETCH_TIMEOUT_MS);
+    let net = |message: String| {
+        if signal.aborted() {
+            FetchError::Timeout { url: url.into() }
+        } else {
+            FetchError::Network {
+                url: url.into(),
+                message,
+            }
+        }
     };
     let again = FAILED.with(|f| f.borrow().iter().any(|u| u == url));
-    let mut req = gloo_net::http::Request::get(url);
+    let mut req = gloo_net::http::Request::get(url).abort_signal(Some(&signal));
     if again {
         req = req.cache(web_sys::RequestCache::Reload);
     }
@@ -342,6 +365,17 @@ mod tests {
         assert!(
             err.to_string().contains("do not all hold 24 points"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_timeout_says_how_long_and_what_to_do() {
+        let e = FetchError::Timeout {
+            url: "data/v2/manifest.json".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "data/v2/manifest.json did not arrive within 30 s; check your connection and retry"
         );
     }
 

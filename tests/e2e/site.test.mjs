@@ -403,6 +403,34 @@ test('a corrupted series file shows what went wrong and retries', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('a series file that never arrives times out with a clear error, and Retry loads it', async () => {
+  const root = site(FIXTURES);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // Fake timers (AbortSignal.timeout included) so 30 s pass at once.
+  await page.clock.install();
+  let stall = true;
+  await page.route('**/data/v2/series/1h/us-east-1/2026-11-19T00.json', async (route) => {
+    if (stall) return; // never answered: the request stays pending
+    await route.continue();
+  });
+  await page.goto(await serve(root) + '#window=1d&stat=p50&pairs=us-east-1:eu-west-1');
+  await page.locator('.graph').getByText(/Loading us-east-1/).first().waitFor({ timeout: 10000 });
+  await page.clock.fastForward('00:31');
+  const alert = page.locator('.graph [role=alert]', { hasText: 'Could not load the series' });
+  await alert.waitFor({ timeout: 10000 });
+  assert.match(await alert.textContent(),
+    /series\/1h\/us-east-1\/2026-11-19T00\.json did not arrive within 30 s; check your connection and retry/);
+  assert.equal(await cell(page, 'us-east-1', 'eu-west-1').count(), 1, 'the matrix stays');
+  stall = false;
+  await alert.locator('button', { hasText: 'Retry' }).click();
+  await linesDrawn(page, 1);
+  assert.equal(await page.locator('.graph [role=alert]').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the API page documents the feed with the current files', async () => {
   const { page, errors } = await open(await serve(site(FIXTURES)) + '#window=7d&stat=p90');
   await cell(page, 'us-east-1', 'eu-west-1').waitFor();
