@@ -4,7 +4,7 @@
 # on an emulated 400 ms / 1 Mbit/s link, each run with a cold cache.
 #
 #   bash scripts/bench-first-paint.sh          # builds the site and the CLI if needed
-#   RUNS=15 bash scripts/bench-first-paint.sh  # more runs per figure (default 7)
+#   RUNS=25 bash scripts/bench-first-paint.sh  # more runs per figure (default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -29,5 +29,5 @@ printf 'index.html: %s bytes prerendered (%s gzipped), %s bytes without\n\n' \
   "$(stat -c %s "$work/plain/index.html")"
 
 CLOUDPING_BIN="$bin" PRERENDERED="$work/prerendered" PLAIN="$work/plain" \
-TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" RUNS="${RUNS:-7}" \
+TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" RUNS="${RUNS:-15}" \
   node tests/e2e/bench-first-paint.mjs
