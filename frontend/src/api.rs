@@ -138,32 +138,65 @@ pub enum Loaded {
     Land(Result<Shared<Land>, FetchError>),
 }
 
-/// Fetches and checks what is wanted.
+/// Fetches and checks what is wanted: one fetch for every kind of file,
+/// then the kind's decoding (a single fetch state machine, not one per
+/// feed type, keeps the wasm smaller).
 pub async fn load(want: Want) -> Loaded {
-    match want {
-        Want::Manifest => Loaded::Manifest(manifest().await.map(Shared::new)),
-        Want::Matrix(p) => {
-            let r = matrix(&p).await.map(Shared::new);
-            Loaded::Matrix(p, r)
+    let url = want.url();
+    let body = get_text(&url).await;
+    let loaded = want.read(&url, body);
+    FAILED.with(|f| {
+        let mut f = f.borrow_mut();
+        f.retain(|u| *u != url);
+        if loaded.failed() {
+            f.push(url);
         }
-        Want::Index(p) => {
-            let r = feed_file(&p, |_: &SeriesIndex| Ok(()))
-                .await
-                .map(Shared::new);
-            Loaded::Index(p, r)
+    });
+    loaded
+}
+
+impl Want {
+    /// Where the file is, relative to the page.
+    pub fn url(&self) -> String {
+        match self {
+            Want::Manifest => v2::MANIFEST_PATH.to_string(),
+            Want::Matrix(p) | Want::Index(p) | Want::Series(p) => url(p),
+            Want::Changes => v2::CHANGES_PATH.to_string(),
+            Want::Land => LAND_PATH.to_string(),
         }
-        Want::Series(p) => {
-            let r = feed_file(&p, SeriesChunk::validate).await.map(Shared::new);
-            Loaded::Series(p, r)
+    }
+
+    /// The outcome, from the body fetched from [`Want::url`].
+    fn read(self, url: &str, body: Result<String, FetchError>) -> Loaded {
+        fn read<T: DeserializeOwned>(
+            url: &str,
+            body: &Result<String, FetchError>,
+            check: impl FnOnce(&T) -> Result<(), Invalid>,
+        ) -> Result<Shared<T>, FetchError> {
+            let body = body.as_ref().map_err(Clone::clone)?;
+            decode(url, body, check).map(Shared::new)
         }
-        Want::Changes => {
-            let url = v2::CHANGES_PATH;
-            let r = get_checked(url, |body| decode(url, body, Changes::validate)).await;
-            Loaded::Changes(r.map(Shared::new))
+        match self {
+            Want::Manifest => Loaded::Manifest(read(url, &body, Manifest::validate)),
+            Want::Matrix(p) => Loaded::Matrix(p, read(url, &body, Matrix::validate)),
+            Want::Index(p) => Loaded::Index(p, read(url, &body, |_: &SeriesIndex| Ok(()))),
+            Want::Series(p) => Loaded::Series(p, read(url, &body, SeriesChunk::validate)),
+            Want::Changes => Loaded::Changes(read(url, &body, Changes::validate)),
+            Want::Land => Loaded::Land(read(url, &body, Land::validate)),
         }
-        Want::Land => {
-            let r = get_checked(LAND_PATH, |body| decode(LAND_PATH, body, Land::validate)).await;
-            Loaded::Land(r.map(Shared::new))
+    }
+}
+
+impl Loaded {
+    /// Whether the fetch or its checks failed.
+    pub fn failed(&self) -> bool {
+        match self {
+            Loaded::Manifest(r) => r.is_err(),
+            Loaded::Matrix(_, r) => r.is_err(),
+            Loaded::Index(_, r) => r.is_err(),
+            Loaded::Series(_, r) => r.is_err(),
+            Loaded::Changes(r) => r.is_err(),
+            Loaded::Land(r) => r.is_err(),
         }
     }
 }
@@ -260,26 +293,10 @@ pub fn decode<T: DeserializeOwned>(
 }
 
 thread_local! {
-    /// URLs whose last fetch failed. Feed files are cached for a year, so a
-    /// retry of a truncated or corrupted one must go past the browser's cache.
+    /// URLs whose last fetch failed (kept by [`load`]). Feed files are cached
+    /// for a year, so a retry of a truncated or corrupted one must go past
+    /// the browser's cache.
     static FAILED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// GETs a URL as text and checks it; a failure makes the next GET of the
-/// same URL skip the browser's cache.
-async fn get_checked<T>(
-    url: &str,
-    read: impl FnOnce(&str) -> Result<T, FetchError>,
-) -> Result<T, FetchError> {
-    let out = get_text(url).await.and_then(|body| read(&body));
-    FAILED.with(|f| {
-        let mut f = f.borrow_mut();
-        f.retain(|u| u != url);
-        if out.is_err() {
-            f.push(url.to_string());
-        }
-    });
-    out
 }
 
 /// How long a feed file may take, body included, before it counts as
@@ -314,26 +331,6 @@ async fn get_text(url: &str) -> Result<String, FetchError> {
         });
     }
     resp.text().await.map_err(|e| net(e.to_string()))
-}
-
-/// Fetches and checks the manifest.
-pub async fn manifest() -> Result<Manifest, FetchError> {
-    let url = v2::MANIFEST_PATH;
-    get_checked(url, |body| decode(url, body, Manifest::validate)).await
-}
-
-/// Fetches and checks a matrix named by the manifest.
-pub async fn matrix(rel: &str) -> Result<Matrix, FetchError> {
-    feed_file(rel, Matrix::validate).await
-}
-
-/// Fetches and checks any feed file named by the manifest.
-pub async fn feed_file<T: DeserializeOwned>(
-    rel: &str,
-    check: impl FnOnce(&T) -> Result<(), Invalid>,
-) -> Result<T, FetchError> {
-    let url = url(rel);
-    get_checked(&url, |body| decode(&url, body, check)).await
 }
 
 #[cfg(test)]
