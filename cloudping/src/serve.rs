@@ -520,8 +520,8 @@ async fn handle(
             plain(500, "the server failed answering", None)
         });
     let mut resp = hyper::Response::new(Body::new(hyper::body::Bytes::from_owner(reply.body)));
-    *resp.status_mut() =
-        hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in reply.headers {
         if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
             resp.headers_mut().insert(name, v);
