@@ -59,18 +59,10 @@ server="$server $!"
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && curl -sf "http://127.0.0.1:$test_port/" >/dev/null && break; sleep 0.1; done
 
 cat > "$work/shoot.mjs" <<'EOF'
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-const require = createRequire(join(process.env.TOOLS_DIR, 'package.json'));
-const { chromium } = require('playwright-core');
-import { createServer } from 'node:http';
+// The e2e tests' harness: the same Chromium launch and /ping stand-ins.
+const h = await import(process.env.HARNESS);
 const url = process.env.URL;
-const stands = [];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await h.launch(process.env.TOOLS_DIR, process.env.CHROMIUM);
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1180 }, deviceScaleFactor: 1 });
   const pending = new Map();
@@ -124,13 +116,7 @@ try {
   for (const [j, dst] of m.destinations.entries()) {
     const delay = m.stats.p50[row][j];
     if (delay === null) continue;
-    const s = createServer((req, res) => setTimeout(() => {
-      res.writeHead(200, { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' });
-      res.end('healthy');
-    }, delay));
-    await new Promise((r) => s.listen(0, '127.0.0.1', r));
-    stands.push(s);
-    endpoints[dst] = `http://127.0.0.1:${s.address().port}`;
+    endpoints[dst] = await h.pingStandIn(delay);
   }
   const test = await browser.newPage({ viewport: { width: 1440, height: 1180 }, deviceScaleFactor: 1 });
   await test.goto(process.env.TEST_URL + '#window=7d&stat=p50');
@@ -140,9 +126,9 @@ try {
   await test.mouse.move(0, 0);
   await test.locator('section#browser').screenshot({ path: 'docs/browser.png' });
 } finally {
-  for (const s of stands) s.close();
+  h.cleanup();
   await browser.close();
 }
 EOF
-URL="http://127.0.0.1:$port/" TEST_URL="http://127.0.0.1:$test_port/" TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" node "$work/shoot.mjs"
+HARNESS="$PWD/tests/e2e/harness.mjs" URL="http://127.0.0.1:$port/" TEST_URL="http://127.0.0.1:$test_port/" TOOLS_DIR="$CLOUDPING_CACHE/tools" CHROMIUM="$(command -v chromium)" node "$work/shoot.mjs"
 echo "wrote docs/matrix.png, docs/graph.png, docs/change.png, docs/map.png and docs/browser.png"

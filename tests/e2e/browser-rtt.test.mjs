@@ -9,7 +9,6 @@
 // TEST_DIST_DIR, FIXTURES_DIR, TOOLS_DIR (playwright-core, axe-core), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
@@ -21,50 +20,22 @@ const TEST_DIST = env('TEST_DIST_DIR');
 const FIXTURES = env('FIXTURES_DIR');
 
 const DELAYS = { 'us-east-1': 20, 'eu-west-1': 80, 'ap-northeast-1': 150 };
-const servers = [];
 /** Per region, the base URL the override points it at; hits counts every request. */
 const endpoints = {};
 let hits = 0;
-
-/**
- * A server answering `/ping` after `delay` ms (`null`: never), allowing CORS
- * and exposing its timing (as a CORS-enabled endpoint does) unless `opaque`.
- */
-function listen(delay, { opaque = false } = {}) {
-  return new Promise((resolve) => {
-    const s = createServer((req, res) => {
-      hits++;
-      if (delay === null) return; // holds the request open, never answers
-      setTimeout(() => {
-        const cors = opaque ? {} : { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' };
-        res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store', ...cors });
-        res.end('healthy: local test endpoint');
-      }, delay);
-    });
-    s.keepAliveTimeout = 60_000;
-    s.listen(0, '127.0.0.1', () => resolve(s));
-    servers.push(s);
-  });
-}
+const standIn = (delay, options = {}) => h.pingStandIn(delay, { ...options, onHit: () => hits++ });
 
 let browser;
 before(async () => {
   browser = await h.launch(TOOLS, env('CHROMIUM'));
-  for (const [region, delay] of Object.entries(DELAYS)) {
-    endpoints[region] = `http://127.0.0.1:${(await listen(delay)).address().port}`;
-  }
-  endpoints['sa-east-1'] = `http://127.0.0.1:${(await listen(null)).address().port}`;
+  for (const [region, delay] of Object.entries(DELAYS)) endpoints[region] = await standIn(delay);
+  endpoints['sa-east-1'] = await standIn(null);
   // No CORS: the browser hides the timing, so the page times the request itself.
-  endpoints['eu-central-1'] = `http://127.0.0.1:${(await listen(50, { opaque: true })).address().port}`;
-  // A port nothing listens on: connections are refused.
-  const closed = await listen(0);
-  const port = closed.address().port;
-  await new Promise((r) => closed.close(r));
-  endpoints['ap-south-1'] = `http://127.0.0.1:${port}`;
+  endpoints['eu-central-1'] = await standIn(50, { opaque: true });
+  endpoints['ap-south-1'] = await h.refusedUrl();
 });
 after(async () => {
   await browser?.close();
-  for (const s of servers) s.closeAllConnections?.(), s.close();
   h.cleanup();
 });
 

@@ -8,6 +8,7 @@ import { mkdtempSync, cpSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { createServer } from 'node:http';
 
 /** A required environment variable; `hint` says how to get it set. */
 export function env(name, hint) {
@@ -107,7 +108,42 @@ export function stats(xs) {
   return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
 }
 
+/** The `/ping` stand-ins started by `pingStandIn`, closed by `cleanup`. */
+const standIns = [];
+
+/**
+ * A stand-in for one region's `/ping` endpoint on 127.0.0.1, for the
+ * "From your browser" measurement: it answers after `delay` ms (`null`:
+ * holds the request open and never answers), allowing CORS and exposing its
+ * timing as a CORS-enabled endpoint does, unless `opaque`. `onHit` runs on
+ * every request. Resolves to the server's base URL.
+ */
+export function pingStandIn(delay, { opaque = false, onHit = () => {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const s = createServer((req, res) => {
+      onHit();
+      if (delay === null) return;
+      setTimeout(() => {
+        const cors = opaque ? {} : { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' };
+        res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store', ...cors });
+        res.end('healthy: local test endpoint');
+      }, delay);
+    });
+    s.keepAliveTimeout = 60_000;
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${s.address().port}`));
+    standIns.push(s);
+  });
+}
+
+/** A loopback URL nothing listens on: a connection to it is refused. */
+export async function refusedUrl() {
+  return `http://127.0.0.1:${await freePort()}`;
+}
+
 export function cleanup() {
+  for (const s of standIns) s.closeAllConnections(), s.close();
+  standIns.length = 0;
   for (const s of servers) s.kill();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

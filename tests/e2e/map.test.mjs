@@ -9,7 +9,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
@@ -24,13 +23,11 @@ const matrix = JSON.parse(readFileSync(join(FIXTURES, 'matrix/1d.json'), 'utf8')
 const p50 = (a, b) => matrix.stats.p50[matrix.sources.indexOf(a)]?.[matrix.destinations.indexOf(b)] ?? null;
 
 let browser;
-const servers = [];
 before(async () => {
   browser = await h.launch(TOOLS, env('CHROMIUM'));
 });
 after(async () => {
   await browser?.close();
-  for (const s of servers) s.close();
   h.cleanup();
 });
 
@@ -154,16 +151,8 @@ for (const colorScheme of ['light', 'dark']) {
 
 test('once measured from the browser, the map draws "you" and a line to each region', async () => {
   const endpoints = {};
-  for (const [region, delay] of [['us-east-1', 10], ['eu-west-1', 40]]) {
-    const s = createServer((req, res) => setTimeout(() => {
-      res.writeHead(200, { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' });
-      res.end('healthy');
-    }, delay));
-    await new Promise((r) => s.listen(0, '127.0.0.1', r));
-    servers.push(s);
-    endpoints[region] = `http://127.0.0.1:${s.address().port}`;
-  }
-  endpoints['ap-northeast-1'] = 'http://127.0.0.1:9';
+  for (const [region, delay] of [['us-east-1', 10], ['eu-west-1', 40]]) endpoints[region] = await h.pingStandIn(delay);
+  endpoints['ap-northeast-1'] = await h.refusedUrl();
   const { page, errors } = await open(h.site(TEST_DIST, FIXTURES), '#window=1d&stat=p50', {});
   await page.evaluate((over) => localStorage.setItem('cloudping.test-endpoints', over), JSON.stringify(endpoints));
   await page.click('#measure');
