@@ -40,8 +40,11 @@ const MANIFEST: &str = "public, max-age=60, must-revalidate";
 const SCHEMA: &str = "public, max-age=3600";
 /// Content-addressed or closed-period files: a name never points at other bytes.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// Pages and anything else: always revalidate.
+/// Pages and directory indexes: always revalidate.
 const NO_CACHE: &str = "no-cache";
+/// The site's other files at fixed names (the base map, icons): an hour, as
+/// `scripts/deploy.sh` uploads them.
+const SITE_FILE: &str = "public, max-age=3600";
 
 /// The MIME type for a file name.
 pub fn content_type(path: &Path) -> &'static str {
@@ -64,7 +67,8 @@ pub fn content_type(path: &Path) -> &'static str {
 /// The `Cache-Control` of a file, from its path relative to the site root
 /// (`/`-separated), as the real bucket's objects carry it: the manifest a
 /// minute, schemas an hour, every other data file and the site's wasm, JS
-/// and CSS (content-hashed names) a year, HTML and anything else `no-cache`.
+/// and CSS (content-hashed names) a year, HTML `no-cache`, and the site's
+/// other files (fixed names, replaced by a deploy) an hour.
 pub fn cache_control(rel_path: &str) -> &'static str {
     let rel = rel_path.trim_start_matches('/');
     if rel.is_empty() || rel.ends_with('/') {
@@ -87,7 +91,7 @@ pub fn cache_control(rel_path: &str) -> &'static str {
     if is("wasm") || is("js") || is("mjs") || is("css") {
         IMMUTABLE
     } else {
-        NO_CACHE
+        SITE_FILE
     }
 }
 
@@ -615,10 +619,11 @@ mod tests {
             ("frontend-3f9a1c0b2e4d5a6f.js", IMMUTABLE),
             ("style-0123456789abcdef.css", IMMUTABLE),
             ("snippets/x-1/inline0.js", IMMUTABLE),
-            ("favicon.png", NO_CACHE),
-            ("manifest.json", NO_CACHE),
-            ("robots.txt", NO_CACHE),
-            ("data", NO_CACHE),
+            ("favicon.png", SITE_FILE),
+            ("map/land.json", SITE_FILE),
+            ("manifest.json", SITE_FILE),
+            ("robots.txt", SITE_FILE),
+            ("data", SITE_FILE),
         ] {
             assert_eq!(cache_control(path), want, "{path}");
         }

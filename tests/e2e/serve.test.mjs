@@ -22,6 +22,7 @@ const BIN = h.env('CLOUDPING_BIN', 'run the tests through scripts/test.sh');
 const MANIFEST = 'public, max-age=60, must-revalidate';
 const SCHEMA = 'public, max-age=3600';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const SITE_FILE = 'public, max-age=3600';
 
 // Repetitive enough to compress well, long enough to span several packets.
 const json = (n) => JSON.stringify({ rows: Array.from({ length: n }, (_, i) => ({ src: 'us-east-1', dst: 'eu-west-1', p50: i / 7 })) });
@@ -29,6 +30,7 @@ const files = {
   'index.html': `<!doctype html><html><head><title>CloudPing</title></head><body>${'<p>latency</p>'.repeat(200)}</body></html>`,
   'frontend-0123456789abcdef_bg.wasm': Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(50000, 7)]),
   'frontend-0123456789abcdef.js': `export function init() { return ${JSON.stringify('x'.repeat(3000))}; }\n`.repeat(20),
+  'map/land.json': json(20),
   'data/v2/manifest.json': json(50),
   'data/v2/matrix/1d.0123abcd.json': json(5000),
   'data/v2/schema/manifest.schema.json': JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', description: 'm'.repeat(2000) }),
@@ -77,6 +79,7 @@ test('each kind of file gets the Cache-Control of its S3 object', async () => {
     ['/index.html', 'no-cache'],
     ['/frontend-0123456789abcdef_bg.wasm', IMMUTABLE],
     ['/frontend-0123456789abcdef.js', IMMUTABLE],
+    ['/map/land.json', SITE_FILE],
     ['/data/v2/manifest.json', MANIFEST],
     ['/data/v2/matrix/1d.0123abcd.json', IMMUTABLE],
     ['/data/v2/schema/manifest.schema.json', SCHEMA],
