@@ -19,11 +19,16 @@ js=$(ls dist/*.js)
 size() { stat -c %s "$1"; }
 gz9() { gzip -9c "$1" | wc -c; }
 gz6() { gzip -6c "$1" | wc -c; }
-printf '| file | raw | gzip -6 | gzip -9 |\n|---|---|---|---|\n'
-printf '| wasm | %s | %s | %s |\n' "$(size "$wasm")" "$(gz6 "$wasm")" "$(gz9 "$wasm")"
-printf '| JS | %s | %s | %s |\n' "$(size "$js")" "$(gz6 "$js")" "$(gz9 "$js")"
-printf '| wasm + JS | %s | %s | %s |\n' "$(( $(size "$wasm") + $(size "$js") ))" \
-  "$(( $(gz6 "$wasm") + $(gz6 "$js") ))" "$(( $(gz9 "$wasm") + $(gz9 "$js") ))"
+# Brotli at quality 11: what `cloudping serve` sends a browser that accepts br.
+br11() {
+  node -e 'const z = require("zlib"); process.stdout.write(String(z.brotliCompressSync(require("fs").readFileSync(process.argv[1]),
+    { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length))' "$1"
+}
+printf '| file | raw | gzip -6 | gzip -9 | brotli 11 |\n|---|---|---|---|---|\n'
+printf '| wasm | %s | %s | %s | %s |\n' "$(size "$wasm")" "$(gz6 "$wasm")" "$(gz9 "$wasm")" "$(br11 "$wasm")"
+printf '| JS | %s | %s | %s | %s |\n' "$(size "$js")" "$(gz6 "$js")" "$(gz9 "$js")" "$(br11 "$js")"
+printf '| wasm + JS | %s | %s | %s | %s |\n' "$(( $(size "$wasm") + $(size "$js") ))" \
+  "$(( $(gz6 "$wasm") + $(gz6 "$js") ))" "$(( $(gz9 "$wasm") + $(gz9 "$js") ))" "$(( $(br11 "$wasm") + $(br11 "$js") ))"
 
 echo
 echo "== a feed published by the pipeline: 2 simulated days of every region"
