@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
     after_help = "Serving answers like the CloudFront set-up: brotli or gzip compression \
                   when the request accepts it, Cache-Control per kind of file (manifest 60 s, \
                   schemas 1 h, other data files and the site's wasm/JS/CSS a year, HTML \
-                  no-cache), strong ETags (one per encoding) with 304 on If-None-Match, and HEAD."
+                  no-cache, the site's other files 1 h), strong ETags (one per encoding) with 304 on If-None-Match, and HEAD."
 )]
 pub struct Args {
     /// Address to listen on.
