@@ -292,7 +292,8 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Copies the built site (index.html, wasm, js) into the bucket folder.
+/// Copies the built site (index.html, wasm, JS, CSS, the base map) into the
+/// bucket folder.
 fn copy_site(site: &std::path::Path, bucket: &std::path::Path) -> Result<()> {
     if !site.join("index.html").is_file() {
         bail!(
@@ -300,20 +301,66 @@ fn copy_site(site: &std::path::Path, bucket: &std::path::Path) -> Result<()> {
             site.display()
         );
     }
-    std::fs::create_dir_all(bucket).with_context(|| format!("creating {}", bucket.display()))?;
-    let mut copied = 0;
-    for entry in std::fs::read_dir(site).with_context(|| format!("reading {}", site.display()))? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            std::fs::copy(entry.path(), bucket.join(entry.file_name()))
-                .with_context(|| format!("copying {}", entry.path().display()))?;
-            copied += 1;
-        }
-    }
+    let copied = copy_tree(site, bucket)?;
     eprintln!(
         "site: copied {copied} files from {} into {}",
         site.display(),
         bucket.display()
     );
     Ok(())
+}
+
+/// Copies the files under `from` into `to`, folders included (the site's
+/// `map/land.json`), creating folders as needed; returns how many files.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<usize> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    let mut copied = 0;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copied += copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_site;
+    use std::fs;
+
+    #[test]
+    fn the_site_is_copied_with_its_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let (site, bucket) = (dir.path().join("dist"), dir.path().join("bucket"));
+        fs::create_dir_all(site.join("map")).unwrap();
+        fs::write(site.join("index.html"), "<!doctype html>").unwrap();
+        fs::write(site.join("app_bg.wasm"), [0, 0x61, 0x73, 0x6d]).unwrap();
+        fs::write(site.join("map/land.json"), "{\"land\":[]}").unwrap();
+        copy_site(&site, &bucket).unwrap();
+        assert_eq!(
+            fs::read_to_string(bucket.join("index.html")).unwrap(),
+            "<!doctype html>"
+        );
+        assert_eq!(
+            fs::read(bucket.join("app_bg.wasm")).unwrap(),
+            [0, 0x61, 0x73, 0x6d]
+        );
+        assert_eq!(
+            fs::read_to_string(bucket.join("map/land.json")).unwrap(),
+            "{\"land\":[]}"
+        );
+    }
+
+    #[test]
+    fn a_site_without_index_html_says_to_build_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = copy_site(dir.path(), &dir.path().join("bucket")).unwrap_err();
+        assert!(err.to_string().contains("make site"), "{err}");
+    }
 }
