@@ -201,32 +201,34 @@ fn style_on(bg: (u8, u8, u8)) -> String {
     )
 }
 
-/// `+`, the true minus sign `−`, or nothing for 0.
-fn sign(v: f64) -> &'static str {
-    if v > 0.0 {
-        "+"
-    } else if v < 0.0 {
-        "\u{2212}"
+/// `shown` (the rounded magnitude of `v`) with its sign: `+`, the true
+/// minus sign `−`, or none when it rounds to zero (no `−0.0`).
+fn with_sign(v: f64, shown: String) -> String {
+    if !shown.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+        shown
+    } else if v > 0.0 {
+        format!("+{shown}")
     } else {
-        ""
+        format!("\u{2212}{shown}")
     }
 }
 
 /// `+5.5`, `−2.5` (a true minus sign), `0.0`: a difference in ms as a cell
-/// shows it, one decimal under 100 ms, none above.
+/// shows it, one decimal under 100 ms, none above; a difference that rounds
+/// to zero has no sign.
 pub fn signed_ms(v: f64) -> String {
-    format!("{}{}", sign(v), cell_ms(v.abs()))
+    with_sign(v, cell_ms(v.abs()))
 }
 
 /// `+7.9 %`, `−25 %`: a relative difference, one decimal under 10 %.
 pub fn signed_pct(v: f64) -> String {
-    let sign = sign(v);
     let a = v.abs();
-    if a < 10.0 {
-        format!("{sign}{a:.1}\u{a0}%")
+    let shown = if a < 10.0 {
+        format!("{a:.1}\u{a0}%")
     } else {
-        format!("{sign}{a:.0}\u{a0}%")
-    }
+        format!("{a:.0}\u{a0}%")
+    };
+    with_sign(v, shown)
 }
 
 #[cfg(test)]
@@ -355,6 +357,12 @@ mod tests {
         assert_eq!(signed_ms(-123.4), "\u{2212}123");
         assert_eq!(signed_pct(7.857), "+7.9\u{a0}%");
         assert_eq!(signed_pct(-25.0), "\u{2212}25\u{a0}%");
+        // what rounds to zero has no sign
+        assert_eq!(signed_ms(-0.04), "0.0");
+        assert_eq!(signed_ms(0.04), "0.0");
+        assert_eq!(signed_ms(-0.05), "\u{2212}0.1");
+        assert_eq!(signed_pct(-0.03), "0.0\u{a0}%");
+        assert_eq!(signed_pct(0.06), "+0.1\u{a0}%");
         assert_eq!(change_style(None), "background:rgb(247,247,247);color:#000");
     }
 }
