@@ -128,7 +128,7 @@ test('a broken base map is said with a Retry, and the regions and lines still sh
   const { page, errors } = await open(root, '#/map');
   const alert = page.locator('.land-error [role=alert]');
   await alert.waitFor({ timeout: 15000 });
-  assert.match(await alert.textContent(), /map\/land\.json .*not only M, L, Z and numbers/);
+  assert.match(await alert.textContent(), /^Could not load the base map\. .*map\/land\.json .*not only M, L, Z and numbers/);
   assert.equal(await page.locator('svg#map g.region').count(), manifest.regions.length);
   assert.equal(await page.locator('svg#map path.land').count(), 0);
   writeFileSync(file, good);

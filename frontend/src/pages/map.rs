@@ -254,7 +254,7 @@ pub fn map_page(p: &MapProps) -> Html {
     let land_note = match land {
         Some(Fetch::Failed(e)) => html! {
             <div class="land-error">
-                <ErrorPanel error={e.clone()} on_retry={on_retry.clone()} />
+                <ErrorPanel error={e.clone()} on_retry={on_retry.clone()} what="Could not load the base map. " />
                 <p class="note">{ "The regions and lines are shown without the base map." }</p>
             </div>
         },
