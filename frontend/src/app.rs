@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::api::Fetch;
 use crate::dom;
-use crate::hooks::{use_feed, use_focus, use_hash_sync};
+use crate::hooks::{use_feed, use_focus, use_hash_sync, use_show_graph};
 use crate::pages::api::ApiPage;
 use crate::pages::home::Home;
 use crate::pages::map::MapPage;
@@ -76,18 +76,10 @@ pub fn app(props: &AppProps) -> Html {
             dom::take_over();
         }
     });
+    use_show_graph(&state);
     let act = {
         let d = state.dispatcher();
-        (*use_memo((), move |_| {
-            Callback::from(move |a: Action| {
-                let scroll = matches!(a, Action::OpenPair { .. });
-                d.dispatch(a);
-                if scroll {
-                    dom::scroll_to("graph");
-                }
-            })
-        }))
-        .clone()
+        (*use_memo((), move |_| Callback::from(move |a: Action| d.dispatch(a)))).clone()
     };
 
     let home = state.view.home_hash();

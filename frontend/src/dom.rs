@@ -168,16 +168,25 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Scrolls an element into view, smoothly if the user allows motion.
-pub fn scroll_to(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Start);
-        el.scroll_into_view_with_scroll_into_view_options(&opts);
+/// Scrolls the graph to the top of the window. Keyboard focus follows to its
+/// heading when it was elsewhere (a matrix cell, a change, the map), so that
+/// Tab goes on into the graph; from the graph's own picker it stays there.
+pub fn bring_graph_forward() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(graph) = doc.get_element_by_id("graph") else {
+        return;
+    };
+    let inside = doc
+        .active_element()
+        .is_some_and(|a| graph.contains(Some(a.as_ref())));
+    if !inside {
+        focus("#graph-title");
     }
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Start);
+    graph.scroll_into_view_with_scroll_into_view_options(&opts);
 }
 
 /// Scrolls the matrix the least needed to show `cell` whole, clear of the

@@ -68,6 +68,18 @@ pub fn use_hash_sync(state: &UseReducerHandle<State>) {
     });
 }
 
+/// Brings the graph to the top of the window when a pair was opened, once
+/// the graph is drawn: scrolling before, the page is still too short to
+/// scroll that far.
+#[hook]
+pub fn use_show_graph(state: &UseReducerHandle<State>) {
+    use_effect_with(state.show_graph, |n| {
+        if *n > 0 {
+            dom::bring_graph_forward();
+        }
+    });
+}
+
 /// Moves keyboard focus where the state says, once the change is drawn
 /// (effects run after the DOM is updated).
 #[hook]

@@ -79,6 +79,9 @@ pub struct State {
     /// removed, to the next pair's remove button or, with none left, to the
     /// pair's cell; after the graph is closed, to the first pair's cell.
     pub focus: Option<(u32, String)>,
+    /// Requests to bring the graph to the top of the window once it is
+    /// drawn, numbered: each opened pair asks once (see `use_show_graph`).
+    pub show_graph: u32,
     /// The visitor's own round trips ("From your browser"), one per
     /// region, in the order measured; empty until asked for.
     pub browser: Rc<Vec<crate::measure::RegionRtt>>,
@@ -239,6 +242,7 @@ impl State {
                 }
             }
             Action::OpenPair { pair, add } => {
+                self.show_graph += 1;
                 if !add {
                     v.pairs = vec![pair];
                 } else if v.pairs.len() >= MAX_PAIRS && !v.pairs.contains(&pair) {
@@ -931,6 +935,24 @@ mod tests {
         assert_eq!(s.view.pairs, vec![pair("c", "d")]);
         s.apply(Action::RemovePair(pair("c", "d")));
         assert!(s.view.pairs.is_empty());
+    }
+
+    #[test]
+    fn every_opened_pair_asks_for_the_graph_once_more() {
+        let mut s = State::default();
+        assert_eq!(s.show_graph, 0, "nothing asked on load");
+        s.apply(Action::OpenPair {
+            pair: pair("a", "b"),
+            add: false,
+        });
+        // The same pair again still brings the graph forward.
+        s.apply(Action::OpenPair {
+            pair: pair("a", "b"),
+            add: true,
+        });
+        assert_eq!(s.show_graph, 2);
+        s.apply(Action::RemovePair(pair("a", "b")));
+        assert_eq!(s.show_graph, 2, "removing does not scroll");
     }
 
     #[test]

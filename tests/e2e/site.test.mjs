@@ -299,6 +299,27 @@ test('clicking a cell opens its graph, and the range picks the resolution and re
   assert.deepEqual(errors, []);
 });
 
+test('opening a pair brings its graph to the top of the window, and keyboard focus follows', async () => {
+  // Every region: the graph starts far below the fold, as on the real site.
+  const { page, errors } = await open(await serve(site(pipelineFeed())), { viewport: { width: 1440, height: 900 } });
+  const graphTop = () => page.evaluate(() => Math.round(document.getElementById('graph').getBoundingClientRect().top));
+  await cell(page, 'us-east-1', 'eu-west-1').focus();
+  await page.keyboard.press('Enter');
+  await linesDrawn(page, 1);
+  assert.ok(Math.abs(await graphTop()) <= 2, `the graph's top is at ${await graphTop()} px`);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'graph-title');
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.getElementById('graph').contains(document.activeElement)),
+    'Tab goes on into the graph');
+  // With the mouse, from the top of the page, another pair.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await cell(page, 'eu-west-1', 'us-east-1').click();
+  await page.waitForFunction(() => location.hash.includes('pairs=eu-west-1:us-east-1'));
+  await linesDrawn(page, 1);
+  assert.ok(Math.abs(await graphTop()) <= 2, `the graph's top is at ${await graphTop()} px`);
+  assert.deepEqual(errors, []);
+});
+
 test('a shared URL restores the whole view', async () => {
   const url = await serve(site(FIXTURES));
   const hash = '#window=7d&stat=p90&geo=europe,north-america&sort=col:eu-west-1&pairs=us-east-1:eu-west-1,eu-west-1:us-east-1&range=24h';

@@ -130,7 +130,7 @@ pub fn graph(p: &GraphProps) -> Html {
     if p.pairs.is_empty() {
         return html! {
             <section id="graph" class="graph" aria-labelledby="graph-title">
-                <h2 id="graph-title">{ "Over time" }</h2>
+                <h2 id="graph-title" tabindex="-1">{ "Over time" }</h2>
                 <p class="hint">{ "Click a cell (or focus it and press Enter) to see that pair over time, or pick a pair here." }</p>
                 { picker }
             </section>
@@ -307,8 +307,8 @@ pub fn graph(p: &GraphProps) -> Html {
     });
     let zone = dom::zone_label(anchor);
     html! {
-        <section id="graph" class="graph" aria-labelledby="graph-title">
-            <h2 id="graph-title">{ "Over time" }</h2>
+        <section id="graph" class="graph open" aria-labelledby="graph-title">
+            <h2 id="graph-title" tabindex="-1">{ "Over time" }</h2>
             <ul class="pairs">{ chips }</ul>
             <div class="graph-controls">
                 { ranges }
