@@ -283,6 +283,14 @@ test('clicking a cell opens its graph, and the range picks the resolution and re
   await page.click('button.preset[data-range="all"]');
   await page.waitForFunction(() => document.querySelector('ul.chart-legend li[data-resolution="1d"]'));
   await page.waitForFunction(() => document.querySelector('#chart').dataset.points === '9');
+  // Reversed dates are refused; a preset (even the one in effect) clears what was said.
+  await page.fill('#range-from', '2026-11-19');
+  await page.fill('#range-to', '2026-11-15');
+  await page.click('#range-apply');
+  const said = page.locator('.range .error-message', { hasText: 'the first not after the second' });
+  await said.waitFor();
+  await page.click('button.preset[data-range="all"]');
+  await said.waitFor({ state: 'detached' });
   // A second pair from the picker: two lines, two colours.
   await page.click('button.preset[data-range="7d"]');
   await page.selectOption('#pick-src', 'eu-west-1');

@@ -366,20 +366,29 @@ pub fn range_picker(p: &RangeProps) -> Html {
     let to = use_state(|| to0.clone());
     let problem = use_state(|| None::<String>);
     {
-        // A range from the URL or a preset click resets the fields.
-        let (from, to) = (from.clone(), to.clone());
+        // A range from the URL or a preset click resets the fields, and
+        // what was said about the dates typed before.
+        let (from, to, problem) = (from.clone(), to.clone(), problem.clone());
         use_effect_with((from0, to0), move |(a, b)| {
             from.set(a.clone());
             to.set(b.clone());
+            problem.set(None);
         });
     }
     let presets: Html = Preset::ALL
         .iter()
         .map(|&pr| {
             let pressed = p.range == Range::Last(pr);
+            let onclick = {
+                let (act, problem) = (p.act.clone(), problem.clone());
+                Callback::from(move |_: MouseEvent| {
+                    problem.set(None);
+                    act.emit(Action::Range(Range::Last(pr)));
+                })
+            };
             html! {
                 <button type="button" class="preset" data-range={pr.id()} aria-pressed={pressed.to_string()}
-                    onclick={p.act.reform(move |_: MouseEvent| Action::Range(Range::Last(pr)))}>{ pr.label() }</button>
+                    {onclick}>{ pr.label() }</button>
             }
         })
         .collect();
