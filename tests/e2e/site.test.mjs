@@ -498,6 +498,27 @@ test('the full matrix fits a phone: the table scrolls, the page does not', async
   await page.close();
 });
 
+test('on a phone, a tap on a cell under the details sheet opens its graph, and the sheet goes', async () => {
+  const url = await serve(site(FIXTURES));
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await page.goto(url);
+  const low = cell(page, 'eu-west-1', 'us-east-1');
+  await low.waitFor({ timeout: 10000 });
+  // The cell near the bottom of the screen, another cell's details showing.
+  await low.evaluate((el) => window.scrollBy(0, el.getBoundingClientRect().bottom - window.innerHeight + 40));
+  await page.evaluate(() => document.querySelector('td[data-src="us-east-1"][data-dst="eu-west-1"]').focus({ preventScroll: true }));
+  const sheet = page.locator('#cell-tip');
+  await sheet.waitFor();
+  const [c, t] = [await low.boundingBox(), await sheet.boundingBox()];
+  assert.ok(c.y + c.height / 2 > t.y, `the sheet (from ${t.y} px) covers the cell (at ${c.y} px)`);
+  // A tap at that point of the screen, as a finger does it (no scrolling first).
+  await page.touchscreen.tap(c.x + c.width / 2, c.y + c.height / 2);
+  await linesDrawn(page, 1);
+  assert.match(page.url(), /pairs=eu-west-1:us-east-1/);
+  assert.equal(await sheet.count(), 0, 'the details are gone');
+  await page.close();
+});
+
 test('dark mode follows the system setting, the chart too', async () => {
   const url = await serve(site(FIXTURES));
   const page = await browser.newPage({ colorScheme: 'dark' });
