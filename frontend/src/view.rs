@@ -484,13 +484,18 @@ impl View {
         if self.mode == Mode::Change
             && day_span(&self.base).is_none()
             && !m.windows.iter().any(|w| w.id == self.base)
-            && let Some(longest) = m.windows.last()
+            && let Some(usual) = m
+                .windows
+                .iter()
+                .find(|w| w.id == DEFAULT_BASE)
+                .or(m.windows.last())
         {
+            // The default base when the feed has it, else its longest window.
             notes.push(format!(
                 "This feed has no “{}” window to compare with; comparing with {}.",
-                self.base, longest.label
+                self.base, usual.label
             ));
-            self.base = longest.id.clone();
+            self.base = usual.id.clone();
         }
         if let Sort::Column { dst, .. } = &self.sort
             && !known(dst)
@@ -742,6 +747,24 @@ mod tests {
             notes[0].starts_with("This feed has no “99d” window; showing"),
             "{notes:?}"
         );
+        // A base the feed lacks: its longest window (here 7 d) ...
+        let mut v = View::from_hash("#mode=diff&base=banana");
+        let notes = v.fit(&m);
+        assert_eq!(v.base, "7d", "{notes:?}");
+        assert!(
+            notes[0].contains("no “banana” window to compare with"),
+            "{notes:?}"
+        );
+        // ... or the usual 30 d when it has one, even with a longer one.
+        let mut longer = m.clone();
+        for id in [DEFAULT_BASE, "365d"] {
+            let mut w = longer.windows[1].clone();
+            w.id = id.into();
+            longer.windows.push(w);
+        }
+        let mut v = View::from_hash("#mode=diff&base=banana");
+        v.fit(&longer);
+        assert_eq!(v.base, DEFAULT_BASE);
         let mut fine = View::from_hash("#window=7d&stat=p90&geo=europe");
         assert!(fine.fit(&m).is_empty());
         assert_eq!(fine, View::from_hash("#window=7d&stat=p90&geo=europe"));
