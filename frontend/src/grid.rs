@@ -159,7 +159,7 @@ pub fn details(m: &Manifest, x: &Matrix, i: usize, j: usize, stat: &str) -> Opti
     let value = x.stats.get(stat).and_then(at);
     let stretch = value.zip(floor_ms).and_then(|(v, f)| geo::stretch(v, f));
     let name = |code: &String, r: Option<&shared::feed::v2::RegionInfo>| {
-        r.map_or_else(|| code.clone(), |r| format!("{} ({})", r.name, r.city))
+        r.map_or_else(|| code.clone(), |r| format!("{} — {}", r.name, r.city))
     };
     Some(Details {
         src: src.clone(),
@@ -275,7 +275,7 @@ mod tests {
     fn details_carry_every_figure() {
         let (m, x) = fixture();
         let d = details(&m, &x, 0, 1, "p50").unwrap();
-        assert_eq!(d.src_name, "US East (N. Virginia) (Ashburn)");
+        assert_eq!(d.src_name, "US East (N. Virginia) — Ashburn");
         assert_eq!(d.stats.len(), 10);
         assert_eq!(d.stats[2], ("p50".to_string(), Some(68.42)));
         assert_eq!((d.samples, d.lost), (2880, 0));
