@@ -78,7 +78,7 @@ test('asymmetry: every cell is A→B − B→A of the published matrix, in ms an
   }
   const v = p50(data, '7d');
   const { page, errors } = await open(root, '#window=7d&stat=p50&mode=asym');
-  assert.match(await page.locator('#matrix caption').textContent(), /p50 A→B − B→A in milliseconds/);
+  assert.match(await page.locator('#matrix caption').textContent(), /p50 A→B − B→A over 7 days in milliseconds/);
   assert.equal(await page.locator('#mode').inputValue(), 'asym');
   assert.equal(await page.locator('#base').isVisible(), false, 'no base window to pick');
   let checked = 0;

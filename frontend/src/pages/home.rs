@@ -87,7 +87,7 @@ pub fn home(p: &HomeProps) -> Html {
                         Comparison {
                             cells: Rc::new(cells),
                             pct: v.pct,
-                            what: format!("{} A→B − B→A", v.stat).into(),
+                            what: format!("{} A→B − B→A over {}", v.stat, label(&v.window)).into(),
                             no_reference: "one way".into(),
                         },
                         explain,
