@@ -144,6 +144,14 @@ pub fn cell_style(ms: f64) -> String {
     style_on(background(ms))
 }
 
+/// CSS for a cell at `t` along a scale of its own set: 0 its fastest
+/// (yellow-green), 1 its slowest (deep purple), in the matrix's colours. For
+/// the hours of one pair, which differ by a few ms: too little to show on
+/// the matrix's 1–350 ms scale.
+pub fn relative_style(t: f64) -> String {
+    style_on(along(&VIRIDIS, 1.0 - t.clamp(0.0, 1.0)))
+}
+
 /// ColorBrewer's RdBu at 9 stops, blue to red: a diverging scale readable
 /// with the common colour-vision deficiencies, white in the middle.
 const RDBU: [(u8, u8, u8); 9] = [
@@ -347,6 +355,14 @@ mod tests {
             assert!(contrast(bg, fg) >= 4.5, "{k} %: {bg:?}");
         }
         assert!((newton_sqrt(0.25) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_relative_scale_runs_over_the_whole_palette() {
+        assert_eq!(relative_style(0.0), "background:rgb(253,231,37);color:#000");
+        assert_eq!(relative_style(1.0), "background:rgb(68,1,84);color:#fff");
+        assert_eq!(relative_style(-3.0), relative_style(0.0));
+        assert_eq!(relative_style(0.5), style_on(VIRIDIS[4]));
     }
 
     #[test]

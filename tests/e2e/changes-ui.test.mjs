@@ -267,6 +267,15 @@ test('the weekly pattern: 168 hours against the feed, UTC or local time in the l
   };
   await check(0, 'UTC');
   assert.equal(await page.locator('#week-utc').getAttribute('aria-pressed'), 'true');
+  // The colours span the pair's own hours: its fastest brightest, its slowest darkest.
+  const styled = await page.locator('#week td[data-ms]').evaluateAll((tds) =>
+    tds.map((td) => [Number(td.dataset.ms), getComputedStyle(td).backgroundColor]));
+  const byMs = [...styled].sort((a, b) => a[0] - b[0]);
+  assert.equal(byMs[0][1], 'rgb(253, 231, 37)');
+  assert.equal(byMs.at(-1)[1], 'rgb(68, 1, 84)');
+  assert.ok(new Set(styled.map((c) => c[1])).size > 20, 'the hours differ in colour');
+  assert.match(await page.locator('.week-legend').getAttribute('aria-label'),
+    new RegExp(`fastest \\(${byMs[0][0] < 100 ? byMs[0][0].toFixed(1) : byMs[0][0].toFixed(0)} ms\\)`));
 
   // Local time (Tokyo, UTC+9): the hours move by nine, wrapping across the week.
   await page.click('#week-local');
@@ -302,7 +311,7 @@ test('the weekly pattern: 168 hours against the feed, UTC or local time in the l
   assert.match(await page.locator('#week-detail').textContent(), /^Tue 23:00–00:00 UTC: [\d.]+ ms, the median of \d weeks$/);
   assert.equal(await page.locator('#week td[tabindex="0"]').getAttribute('data-slot'), '47', 'the tab stop follows');
 
-  // Dark mode: the page goes dark, the cells keep the matrix's scale.
+  // Dark mode: the page goes dark, the cells keep their colours.
   const style = await page.locator('#week td[data-slot="5"]').getAttribute('style');
   await page.emulateMedia({ colorScheme: 'dark' });
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#week caption')).color), 'rgb(160, 160, 173)');

@@ -2,7 +2,7 @@
 //! of the week (days as rows, hours as columns), each the median over the
 //! last four weeks, in UTC or the reader's time zone.
 
-use shared::display::cell_style;
+use shared::display::relative_style;
 use shared::feed::v2::Series;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -108,6 +108,22 @@ pub fn week_pattern(p: &WeekProps) -> Html {
             let gaps = (missing > 0).then(|| {
                 html! { <p class="note week-gaps">{ format!("{missing} of the {} hours have no data (hatched).", week::WEEK_HOURS) }</p> }
             });
+            // Colours span this pair's own fastest to slowest hour: on the
+            // matrix's 1–350 ms scale a few ms of daily swing would not show.
+            let (lo, hi) = w
+                .slots
+                .iter()
+                .flatten()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+                    (lo.min(s.median), hi.max(s.median))
+                });
+            let at = move |ms: f64| {
+                if hi - lo > 1e-9 {
+                    (ms - lo) / (hi - lo)
+                } else {
+                    0.5
+                }
+            };
             let hours: Html = (0..24)
                 .map(|h| html! { <th scope="col">{ format!("{h:02}") }</th> })
                 .collect();
@@ -123,7 +139,7 @@ pub fn week_pattern(p: &WeekProps) -> Html {
                             match w.slots[slot] {
                                 Some(s) => html! {
                                     <td data-slot={slot.to_string()} data-ms={format!("{:.3}", s.median)} data-weeks={s.weeks.to_string()}
-                                        tabindex={tab} {title} style={cell_style(s.median)}>{ format::ms(s.median) }</td>
+                                        tabindex={tab} {title} style={relative_style(at(s.median))}>{ format::ms(s.median) }</td>
                                 },
                                 None => html! {
                                     <td data-slot={slot.to_string()} class="missing" tabindex={tab} {title}>{ "–" }</td>
@@ -174,10 +190,17 @@ pub fn week_pattern(p: &WeekProps) -> Html {
                 },
                 |slot| describe(&w, slot, &zone),
             );
-            let stops: Html = [1.0, 5.0, 20.0, 50.0, 100.0, 200.0, 300.0]
-                .iter()
-                .map(|&ms| html! { <span class="stop" style={cell_style(ms)}>{ format!("{ms} ms") }</span> })
-                .collect();
+            let stops: Html = if lo.is_finite() {
+                [0.0, 0.25, 0.5, 0.75, 1.0]
+                    .iter()
+                    .map(|&t| {
+                        let ms = lo + t * (hi - lo);
+                        html! { <span class="stop" style={relative_style(if hi - lo > 1e-9 { t } else { 0.5 })}>{ format!("{} ms", format::ms(ms)) }</span> }
+                    })
+                    .collect()
+            } else {
+                Html::default()
+            };
             html! {
                 <>
                     { short.unwrap_or_default() }
@@ -192,7 +215,9 @@ pub fn week_pattern(p: &WeekProps) -> Html {
                     </div>
                     <p id="week-detail" class="week-detail" aria-live="polite">{ detail }</p>
                     { gaps.unwrap_or_default() }
-                    <div class="legend week-legend" role="img" aria-label="colour scale: bright yellow-green is fast, dark purple is slow, hatched is no data">
+                    <div class="legend week-legend" role="img" aria-label={format!(
+                        "colour scale of this pair's hours: bright yellow-green is its fastest ({} ms), dark purple its slowest ({} ms), hatched is no data",
+                        format::ms(lo), format::ms(hi))}>
                         { stops }
                         <span class="stop missing">{ "– no data" }</span>
                     </div>
