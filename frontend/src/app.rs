@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::api::Fetch;
 use crate::dom;
-use crate::hooks::{use_feed, use_focus, use_hash_sync, use_show_graph};
+use crate::hooks::{use_feed, use_focus, use_hash_sync, use_home_scroll, use_show_graph};
 use crate::pages::api::ApiPage;
 use crate::pages::home::Home;
 use crate::pages::map::MapPage;
@@ -76,6 +76,9 @@ pub fn app(props: &AppProps) -> Html {
             dom::take_over();
         }
     });
+    // In this order: a pair opened from the map scrolls to its graph after
+    // the home page is put back where it was.
+    use_home_scroll(state.view.route);
     use_show_graph(&state);
     let act = {
         let d = state.dispatcher();

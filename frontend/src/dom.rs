@@ -168,6 +168,20 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// How far the page is scrolled down, CSS px.
+pub fn scroll_y() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.scroll_y().ok())
+        .unwrap_or(0.0)
+}
+
+/// Scrolls the page to `y` CSS px from its top, at once.
+pub fn scroll_to_y(y: f64) {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, y);
+    }
+}
+
 /// Scrolls the graph to the top of the window. Keyboard focus follows to its
 /// heading when it was elsewhere (a matrix cell, a change, the map), so that
 /// Tab goes on into the graph; from the graph's own picker it stays there.

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::dom;
 use crate::state::{Action, State};
-use crate::view::View;
+use crate::view::{Route, View};
 
 /// Fetches every file the state wants, once, and reports each outcome.
 #[hook]
@@ -64,6 +64,54 @@ pub fn use_hash_sync(state: &UseReducerHandle<State>) {
                 );
             }
             drop(listener);
+        }
+    });
+}
+
+/// Puts the home page back where the reader left it when they come back
+/// from the map or the API page (Back, or the Matrix link): the home page is
+/// drawn anew, and the browser's own restoring ran while the page was short.
+/// A scroll listener keeps the home page's last position.
+#[hook]
+pub fn use_home_scroll(route: Route) {
+    // The page shown, and the home page's last scroll position.
+    let seen = use_mut_ref(|| (route, 0.0_f64));
+    {
+        let seen = seen.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || {
+                // Following a link to another page scrolls to the top before
+                // the page changes: that is not where the reader left it.
+                if let Ok(mut s) = seen.try_borrow_mut()
+                    && s.0 == Route::Home
+                    && View::from_hash(&dom::hash()).route == Route::Home
+                {
+                    s.1 = dom::scroll_y();
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("scroll", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "scroll",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(listener);
+            }
+        });
+    }
+    use_effect_with(route, move |route| {
+        let (was, y) = {
+            let mut s = seen.borrow_mut();
+            (std::mem::replace(&mut s.0, *route), s.1)
+        };
+        if *route == Route::Home && was != Route::Home && y > 0.0 {
+            dom::scroll_to_y(y);
         }
     });
 }

@@ -328,6 +328,32 @@ test('opening a pair brings its graph to the top of the window, and keyboard foc
   assert.deepEqual(errors, []);
 });
 
+test('back from the map or the API page, the home page is where the reader left it', async () => {
+  const { page, errors } = await open(await serve(site(pipelineFeed())), { viewport: { width: 1440, height: 900 } });
+  await cell(page, 'us-east-1', 'eu-west-1').click();
+  await linesDrawn(page, 1);
+  await page.evaluate(() => window.scrollBy(0, -300));
+  await page.waitForTimeout(100); // the scroll event
+  const left = await page.evaluate(() => Math.round(window.scrollY));
+  assert.ok(left > 1000, `scrolled down to the graph (${left} px)`);
+  for (const [link, ready] of [['Map', 'svg#map'], ['Feed & API', 'article.api']]) {
+    await page.locator('nav a', { hasText: link }).click();
+    await page.locator(ready).waitFor();
+    await page.goBack();
+    await linesDrawn(page, 1);
+    const y = await page.evaluate(() => Math.round(window.scrollY));
+    assert.ok(Math.abs(y - left) <= 2, `back from ${link}: at ${y} px, left at ${left} px`);
+  }
+  // From the map, a region opens its pair: the graph, not the old place.
+  await page.locator('nav a', { hasText: 'Map' }).click();
+  await page.locator('svg#map g.region[data-code="eu-west-1"]').click();
+  await page.waitForFunction(() => !location.hash.startsWith('#/map'));
+  await page.locator('#graph ul.pairs li').first().waitFor();
+  await page.waitForTimeout(100);
+  assert.ok(Math.abs(await page.evaluate(() => document.getElementById('graph').getBoundingClientRect().top)) <= 2);
+  assert.deepEqual(errors, []);
+});
+
 test('a shared URL restores the whole view', async () => {
   const url = await serve(site(FIXTURES));
   const hash = '#window=7d&stat=p90&geo=europe,north-america&sort=col:eu-west-1&pairs=us-east-1:eu-west-1,eu-west-1:us-east-1&range=24h';
