@@ -70,7 +70,11 @@ test('one click measures every region: medians within 3 ms of the known delays, 
   await settled(page);
   assert.equal(await page.locator('#browser .status').textContent(), 'Measured 4 of 6 regions from your browser.');
 
-  const items = await page.locator('#browser ol.closest li').evaluateAll((lis) =>
+  // Ranked by median; the regions not reached listed apart, unnumbered.
+  assert.equal(await page.locator('#browser ol.closest li').count(), 4);
+  assert.deepEqual(await page.locator('#browser ul.unreached li').evaluateAll((lis) => lis.map((li) => li.dataset.region)),
+    ['ap-south-1', 'sa-east-1']);
+  const items = await page.locator('#browser ol.closest li, #browser ul.unreached li').evaluateAll((lis) =>
     lis.map((li) => ({ region: li.dataset.region, median: li.dataset.median ? Number(li.dataset.median) : null, cls: li.className, text: li.textContent })));
   assert.deepEqual(items.map((i) => i.region), ['us-east-1', 'eu-central-1', 'eu-west-1', 'ap-northeast-1', 'ap-south-1', 'sa-east-1']);
   const byRegion = Object.fromEntries(items.map((i) => [i.region, i]));

@@ -278,32 +278,41 @@ pub fn from_browser(p: &FromBrowserProps) -> Html {
             .unwrap_or_default()
     };
     let ranked = measure::ranked(results);
-    let list: Html = ranked
+    // Ranked by their medians, then the regions that did not answer, apart:
+    // a failure has no place in the order.
+    let item = |r: &&measure::RegionRtt| match &r.outcome {
+        Outcome::Measured {
+            median_ms,
+            min_ms,
+            max_ms,
+            ..
+        } => html! {
+            <li class="measured" data-region={r.region.clone()} data-median={format!("{median_ms:.3}")}>
+                <span class="code" style={color::cell_style(*median_ms)}>{ r.region.clone() }</span>
+                { format!(" {} ", name(&r.region)) }
+                <strong>{ format!("{} ms", color::cell_ms(*median_ms)) }</strong>
+                { format!(" ({}–{} ms)", color::cell_ms(*min_ms), color::cell_ms(*max_ms)) }
+            </li>
+        },
+        Outcome::Failed { error } => html! {
+            <li class="failed" data-region={r.region.clone()}>
+                <span class="code">{ r.region.clone() }</span>
+                { format!(" {} ", name(&r.region)) }
+                <strong>{ "failed" }</strong>{ format!(": {error}") }
+            </li>
+        },
+        Outcome::Pending => html! {},
+    };
+    let is_failure = |r: &&&measure::RegionRtt| matches!(r.outcome, Outcome::Failed { .. });
+    let reached: Vec<&measure::RegionRtt> = ranked
         .iter()
-        .map(|r| match &r.outcome {
-            Outcome::Measured {
-                median_ms,
-                min_ms,
-                max_ms,
-                ..
-            } => html! {
-                <li class="measured" data-region={r.region.clone()} data-median={format!("{median_ms:.3}")}>
-                    <span class="code" style={color::cell_style(*median_ms)}>{ r.region.clone() }</span>
-                    { format!(" {} ", name(&r.region)) }
-                    <strong>{ format!("{} ms", color::cell_ms(*median_ms)) }</strong>
-                    { format!(" ({}–{} ms)", color::cell_ms(*min_ms), color::cell_ms(*max_ms)) }
-                </li>
-            },
-            Outcome::Failed { error } => html! {
-                <li class="failed" data-region={r.region.clone()}>
-                    <span class="code">{ r.region.clone() }</span>
-                    { format!(" {} ", name(&r.region)) }
-                    <strong>{ "failed" }</strong>{ format!(": {error}") }
-                </li>
-            },
-            Outcome::Pending => html! {},
-        })
+        .copied()
+        .filter(|r| r.median().is_some())
         .collect();
+    let unreached: Vec<&measure::RegionRtt> = ranked.iter().filter(is_failure).copied().collect();
+    let (any_reached, any_failed) = (!reached.is_empty(), !unreached.is_empty());
+    let list: Html = reached.iter().map(item).collect();
+    let unreached: Html = unreached.iter().map(item).collect();
     let settled = results.len() - pending;
     let status = if running {
         format!(
@@ -332,9 +341,15 @@ pub fn from_browser(p: &FromBrowserProps) -> Html {
                 }
             </p>
             <p class="status" role="status">{ status }</p>
-            if !ranked.is_empty() {
+            if any_reached {
                 <h3>{ "Closest regions from here" }</h3>
                 <ol class="closest">{ list }</ol>
+            }
+            if any_failed {
+                <h3>{ "Not reached" }</h3>
+                <ul class="unreached">{ unreached }</ul>
+            }
+            if !ranked.is_empty() {
                 if !running {
                     <p class="downloads">
                         { "Download these figures: " }
