@@ -2,11 +2,13 @@
 //! ordered) and the graph's series (cut to the range), as JSON and CSV.
 //!
 //! The JSON keeps the feed's own shapes (a v2 matrix; v2 series), so the same
-//! code reads a download and the feed.
+//! code reads a download and the feed. A comparison the matrix shows
+//! (asymmetry, or one window against another) has a shape of its own.
 
 use std::fmt::Write;
 
 use serde::Serialize;
+use shared::compare::Compared;
 use shared::feed::v2::{Matrix, Series};
 
 use crate::grid::Layout;
@@ -53,6 +55,84 @@ pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
             .collect(),
         samples: pick(&x.samples, layout, 0),
         lost: pick(&x.lost, layout, 0),
+    }
+}
+
+/// The comparison the matrix shows, at the layout's rows and columns.
+#[derive(Debug, Serialize)]
+pub struct ComparisonDownload {
+    /// Feed version of the figures compared.
+    pub version: u32,
+    /// What each cell is: `p50 A→B − B→A over 7 days`, `p50 1 day − 30 days`.
+    pub what: String,
+    /// The matrix's window.
+    pub window: String,
+    /// Row regions, in the order shown.
+    pub sources: Vec<String>,
+    /// Column regions, in the order shown.
+    pub destinations: Vec<String>,
+    /// The difference, ms; `null` where there is none.
+    pub delta_ms: Vec<Vec<Option<f64>>>,
+    /// The same as a percentage of the reference; `null` where there is none.
+    pub delta_pct: Vec<Vec<Option<f64>>>,
+    /// `true` where the cell has a figure but nothing to hold it against
+    /// (measured one way only; no sample in the base window).
+    pub no_reference: Vec<Vec<bool>>,
+}
+
+/// The shown part of a comparison: `cells` (one per cell of `x`) at the
+/// layout's rows and columns.
+pub fn comparison_view(
+    x: &Matrix,
+    cells: &[Vec<Compared>],
+    what: &str,
+    layout: &Layout,
+) -> ComparisonDownload {
+    let shown = pick(cells, layout, Compared::Missing);
+    let each = |f: &dyn Fn(&Compared) -> Option<f64>| -> Vec<Vec<Option<f64>>> {
+        shown.iter().map(|r| r.iter().map(f).collect()).collect()
+    };
+    ComparisonDownload {
+        version: x.version,
+        what: what.to_string(),
+        window: x.window.clone(),
+        sources: layout.rows.iter().map(|&i| x.sources[i].clone()).collect(),
+        destinations: layout
+            .cols
+            .iter()
+            .map(|&j| x.destinations[j].clone())
+            .collect(),
+        delta_ms: each(&|c| c.delta().map(|d| d.ms)),
+        delta_pct: each(&|c| c.delta().and_then(|d| d.pct)),
+        no_reference: shown
+            .iter()
+            .map(|r| r.iter().map(|c| *c == Compared::NoReference).collect())
+            .collect(),
+    }
+}
+
+impl ComparisonDownload {
+    /// As CSV: one row per pair; `note` says why a cell has no difference.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("source,destination,delta_ms,delta_pct,note\n");
+        for (i, src) in self.sources.iter().enumerate() {
+            for (j, dst) in self.destinations.iter().enumerate() {
+                let cell =
+                    |g: &Vec<Vec<Option<f64>>>| g[i][j].map(|v| v.to_string()).unwrap_or_default();
+                let note = match (self.delta_ms[i][j], self.no_reference[i][j]) {
+                    (Some(_), _) => "",
+                    (None, true) => "no reference",
+                    (None, false) => "no figure",
+                };
+                let _ = writeln!(
+                    out,
+                    "{src},{dst},{},{},{note}",
+                    cell(&self.delta_ms),
+                    cell(&self.delta_pct)
+                );
+            }
+        }
+        out
     }
 }
 
@@ -187,6 +267,65 @@ mod tests {
         assert!(
             csv.contains("\nus-east-1,eu-west-1,2880,0,0.000,66.37,67.39,68.42,"),
             "{csv}"
+        );
+    }
+
+    #[test]
+    fn the_shown_comparison_follows_the_layout() {
+        let m = serde_json::from_str(&read("manifest.json")).unwrap();
+        let x: Matrix = serde_json::from_str(&read("matrix/1d.json")).unwrap();
+        let cells = shared::compare::asymmetry(&x, "p50").unwrap();
+        let view = View {
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            sort: crate::view::Sort::Code,
+            ..View::default()
+        };
+        let layout = crate::grid::layout(&m, &x, &view);
+        let d = comparison_view(&x, &cells, "p50 A→B − B→A over 1 day", &layout);
+        assert_eq!(d.sources, ["eu-west-1", "us-east-1"]);
+        assert_eq!(d.destinations, ["us-east-1", "eu-west-1"]);
+        let i = x.sources.iter().position(|s| s == "us-east-1").unwrap();
+        let j = x
+            .destinations
+            .iter()
+            .position(|s| s == "eu-west-1")
+            .unwrap();
+        let want = cells[i][j].delta().unwrap();
+        assert_eq!(d.delta_ms[1][1], Some(want.ms));
+        assert_eq!(d.delta_pct[1][1], want.pct);
+        // A region against itself: the same figure both ways, 0.
+        assert_eq!(d.delta_ms[1][0], Some(0.0));
+        let csv = d.to_csv();
+        assert_eq!(csv.lines().count(), 1 + 4);
+        assert!(
+            csv.contains(&format!("\nus-east-1,eu-west-1,{},", want.ms)),
+            "{csv}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(json["what"], "p50 A→B − B→A over 1 day");
+        assert_eq!(json["no_reference"][0][0], false);
+    }
+
+    #[test]
+    fn cells_without_a_difference_say_why() {
+        let x: Matrix = serde_json::from_str(&read("matrix/1d.json")).unwrap();
+        let n = x.sources.len();
+        let mut cells = vec![vec![Compared::Missing; x.destinations.len()]; n];
+        cells[0][1] = Compared::NoReference;
+        let all = Layout {
+            rows: (0..n).collect(),
+            cols: (0..x.destinations.len()).collect(),
+        };
+        let csv = comparison_view(&x, &cells, "p50", &all).to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[1],
+            format!("{},{},,,no figure", x.sources[0], x.destinations[0])
+        );
+        assert_eq!(
+            lines[2],
+            format!("{},{},,,no reference", x.sources[0], x.destinations[1])
         );
     }
 

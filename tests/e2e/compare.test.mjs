@@ -120,6 +120,26 @@ test('asymmetry: every cell is A→B − B→A of the published matrix, in ms an
   const [fa, fb] = focused;
   assert.match(detail, / ms \(.*%\)$/, detail);
   assert.ok(near(detail.split(' ms')[0], v(fa, fb) - v(fb, fa)), `${detail} for ${fa} → ${fb}`);
+
+  // The comparison downloads as shown: the differences, not the latencies.
+  const csv = await h.download(page, '#download-comparison-csv');
+  assert.equal(csv.name, 'cloudping-7d-comparison.csv');
+  const rows = csv.text.trim().split('\n').map((l) => l.split(','));
+  assert.deepEqual(rows[0], ['source', 'destination', 'delta_ms', 'delta_pct', 'note']);
+  assert.equal(rows.length, 1 + REGIONS.length ** 2);
+  for (const [src, dst, ms, pctText, note] of rows.slice(1)) {
+    if (src === 'eu-west-1' && dst === 'ap-south-1') assert.deepEqual([ms, pctText, note], ['', '', 'no figure']);
+    else if (src === 'ap-south-1' && dst === 'eu-west-1') assert.deepEqual([ms, pctText, note], ['', '', 'no reference']);
+    else {
+      const want = v(src, dst) - v(dst, src);
+      assert.ok(Math.abs(Number(ms) - want) <= 0.0005 + 1e-9, `${src} → ${dst}: ${ms} against ${want}`);
+      assert.ok(Math.abs(Number(pctText) - (100 * want) / v(dst, src)) <= 1e-6, `${src} → ${dst}: ${pctText} %`);
+      assert.equal(note, '');
+    }
+  }
+  const json = JSON.parse((await h.download(page, '#download-comparison-json')).text);
+  assert.match(json.what, /^p50 A→B − B→A over 7 days$/);
+  assert.deepEqual([json.window, json.sources.length, json.no_reference.flat().filter(Boolean).length], ['7d', 3, 1]);
   assert.deepEqual(errors, []);
 });
 

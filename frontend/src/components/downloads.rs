@@ -6,6 +6,7 @@ use shared::feed::v2::{Manifest, Matrix};
 use yew::prelude::*;
 
 use crate::api::{self, Shared};
+use crate::components::matrix::Comparison;
 use crate::grid::Layout;
 use crate::{dom, export, format};
 
@@ -18,6 +19,9 @@ pub struct MatrixDownloadsProps {
     pub matrix: Shared<Matrix>,
     /// Rows and columns shown.
     pub layout: Rc<Layout>,
+    /// The comparison the cells show, if they do.
+    #[prop_or_default]
+    pub compare: Option<Comparison>,
 }
 
 /// "Download the shown matrix as JSON / CSV", the published files, the raw days.
@@ -47,6 +51,33 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
             failed.set(result.err());
         })
     };
+    // What the cells show in a comparison mode: the differences, in a file
+    // of their own (the matrix download keeps the feed's shape).
+    let compared = p.compare.as_ref().map(|c| {
+        let save = |csv: bool| {
+            let (matrix, layout, cells, what, failed) =
+                (p.matrix.clone(), p.layout.clone(), c.cells.clone(), c.what.clone(), failed.clone());
+            Callback::from(move |_: MouseEvent| {
+                let shown = export::comparison_view(&matrix, &cells, &what, &layout);
+                let name = format!("cloudping-{}-comparison", shown.window);
+                let result = if csv {
+                    dom::download(&format!("{name}.csv"), "text/csv", &shown.to_csv())
+                } else {
+                    serde_json::to_string(&shown)
+                        .map_err(|e| e.to_string())
+                        .and_then(|json| dom::download(&format!("{name}.json"), "application/json", &json))
+                };
+                failed.set(result.err());
+            })
+        };
+        html! {
+            <p>
+                { format!("Download the comparison as shown ({}): ", c.what) }
+                <button type="button" id="download-comparison-json" onclick={save(false)}>{ "JSON" }</button>
+                <button type="button" id="download-comparison-csv" onclick={save(true)}>{ "CSV" }</button>
+            </p>
+        }
+    });
     let window = p.manifest.windows.iter().find(|w| w.id == p.matrix.window);
     let published = window.map(|w| {
         html! {
@@ -74,8 +105,9 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
     });
     html! {
         <div class="downloads">
+            { compared.unwrap_or_default() }
             <p>
-                { "Download the matrix as shown: " }
+                { if p.compare.is_some() { "Download the latencies as shown: " } else { "Download the matrix as shown: " } }
                 <button type="button" id="download-matrix-json" onclick={save(false)}>{ "JSON" }</button>
                 <button type="button" id="download-matrix-csv" onclick={save(true)}>{ "CSV" }</button>
                 { published.unwrap_or_default() }

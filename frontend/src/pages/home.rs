@@ -183,7 +183,7 @@ pub fn home(p: &HomeProps) -> Html {
             // Downloads carry every statistic, so they wait for the full matrix.
             let downloads = match s.full_matrix() {
                 Some(Fetch::Ready(full)) => html! {
-                    <MatrixDownloads manifest={m.clone()} matrix={full.clone()} layout={layout.clone()} />
+                    <MatrixDownloads manifest={m.clone()} matrix={full.clone()} layout={layout.clone()} compare={compare.clone()} />
                 },
                 _ => {
                     html! { <p class="loading" aria-busy="true">{ "Loading every statistic…" }</p> }
