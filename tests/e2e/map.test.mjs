@@ -58,11 +58,19 @@ test('the base map is fetched only when the map opens; every region and line is 
   assert.equal(requests.filter((r) => r === '/map/land.json').length, 1);
   assert.match(page.url(), /#\/map\?window=1d&stat=p50/);
   assert.equal(await page.locator('svg#map g.region').count(), manifest.regions.length);
-  assert.equal(await page.locator('svg#map line.link').count(), manifest.regions.length - 1);
+  assert.equal(await page.locator('svg#map line.link:not(.copy)').count(), manifest.regions.length - 1);
   // Lines from the first region: us-east-1, at its coordinates.
   const [x, y] = await page.locator('svg#map g.region.from circle').evaluate((c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
   const east = manifest.regions.find((r) => r.code === 'us-east-1');
   assert.ok(Math.abs(x - ((east.lon + 180) / 360) * 720) < 0.06 && Math.abs(y - ((90 - east.lat) / 180) * 360) < 0.06, `${x},${y}`);
+  // To Tokyo the short way is west, over the Pacific: out at the left edge, and
+  // the same line a map's width over comes in at the right one.
+  const tokyo = await page.locator('svg#map line.link[data-dst="ap-northeast-1"]').evaluate((l) => Number(l.getAttribute('x2')));
+  assert.ok(tokyo < 0, `leaves at the left edge (x2 ${tokyo})`);
+  const copies = await page.locator('svg#map line.link.copy').evaluateAll((ls) =>
+    ls.map((l) => [Number(l.getAttribute('x1')), Number(l.getAttribute('x2'))]));
+  assert.equal(copies.length, 1, JSON.stringify(copies));
+  assert.ok(Math.abs(copies[0][0] - (x + 720)) < 0.06 && Math.abs(copies[0][1] - (tokyo + 720)) < 0.06, JSON.stringify(copies));
   for (const d of ['eu-west-1', 'ap-northeast-1']) {
     const stroke = await page.locator(`svg#map line[data-dst="${d}"]`).evaluate((l) => getComputedStyle(l).stroke);
     assert.equal(stroke, colour[d], d);
@@ -120,6 +128,24 @@ test('keyboard: Tab reaches each region with its figure, floor and stretch; Ente
   assert.deepEqual(errors, []);
 });
 
+test('the base map never jumps across the map: rings over the antimeridian are unwrapped, with a copy at the other edge, and Antarctica reaches the pole', () => {
+  const land = JSON.parse(readFileSync(join(DIST, 'map/land.json'), 'utf8'));
+  let jumps = 0;
+  let beyond = 0;
+  for (const sub of land.land.split('M').filter(Boolean)) {
+    const pts = sub.replace(/Z$/, '').split('L').map((p) => p.trim().split(' ').map(Number));
+    const onEdge = ([, y]) => y === 0 || y === land.height;
+    for (let k = 1; k < pts.length; k++) {
+      // Along the top or bottom edge is the pole itself (Antarctica's ring).
+      if (Math.abs(pts[k][0] - pts[k - 1][0]) > land.width / 2 && !(onEdge(pts[k]) && onEdge(pts[k - 1]))) jumps++;
+    }
+    if (pts.some(([x]) => x < 0 || x > land.width)) beyond++;
+  }
+  assert.equal(jumps, 0, 'no edge runs across the map');
+  assert.ok(/ 360(L|Z)/.test(land.land), 'a ring reaches the bottom edge');
+  assert.ok(beyond >= 2, `rings running past an edge, and their copies (${beyond})`);
+});
+
 test('a broken base map is said with a Retry, and the regions and lines still show', async () => {
   const root = h.site(DIST, FIXTURES);
   const file = join(root, 'map/land.json');
@@ -162,8 +188,8 @@ test('once measured from the browser, the map draws "you" and a line to each reg
   await page.selectOption('#map-from', 'you');
   await page.locator('svg#map g.you').waitFor();
   assert.match(page.url(), /from=you/);
-  assert.equal(await page.locator('svg#map line.link').count(), 3);
-  assert.equal(await page.locator('svg#map line.link.none').count(), 1, 'the failed region has a dashed line');
+  assert.equal(await page.locator('svg#map line.link:not(.copy)').count(), 3);
+  assert.equal(await page.locator('svg#map line.link.none:not(.copy)').count(), 1, 'the failed region has a dashed line');
   await page.locator('svg#map g.region[data-code="eu-west-1"]').focus();
   const tip = await page.locator('.map-tip').textContent();
   assert.match(tip, /you \(from your browser\) → eu-west-1/);

@@ -270,8 +270,21 @@ pub fn map_page(p: &MapProps) -> Html {
                 }
                 None => String::new(),
             };
-            let class = classes!("link", l.ms.is_none().then_some("none"), (focused.as_deref() == Some(l.dst.as_str())).then_some("on"));
-            html! { <line {class} data-dst={l.dst.clone()} x1={fmt(l.from.0)} y1={fmt(l.from.1)} x2={fmt(l.to.0)} y2={fmt(l.to.1)} style={stroke} /> }
+            let modifiers = classes!(l.ms.is_none().then_some("none"), (focused.as_deref() == Some(l.dst.as_str())).then_some("on"));
+            let class = classes!("link", modifiers.clone());
+            // A line the short way across an edge comes back in at the other
+            // edge: the same line a map's width over.
+            let shift = if l.to.0 > W { -W } else if l.to.0 < 0.0 { W } else { 0.0 };
+            let copy = (shift != 0.0).then(|| {
+                let class = classes!("link", "copy", modifiers);
+                html! { <line {class} aria-hidden="true" x1={fmt(l.from.0 + shift)} y1={fmt(l.from.1)} x2={fmt(l.to.0 + shift)} y2={fmt(l.to.1)} style={stroke.clone()} /> }
+            });
+            html! {
+                <>
+                    <line {class} data-dst={l.dst.clone()} x1={fmt(l.from.0)} y1={fmt(l.from.1)} x2={fmt(l.to.0)} y2={fmt(l.to.1)} style={stroke} />
+                    { copy.unwrap_or_default() }
+                </>
+            }
         })
         .collect();
     let dots: Html = m
