@@ -528,7 +528,9 @@ impl View {
 
     /// The hash of the map with this view's settings.
     pub fn map_hash(&self) -> String {
-        let mut h = format!("#/map?window={}&stat={}", self.window, self.stat);
+        // The matrix page's settings ride along (filters, open pairs, a
+        // comparison), so that its link from the map returns to them.
+        let mut h = format!("#/map?{}", self.home_hash().trim_start_matches('#'));
         if let Some(from) = &self.map_from {
             let _ = write!(h, "&from={from}");
         }
@@ -679,6 +681,22 @@ mod tests {
         assert_eq!(View::from_hash(&h), full);
         // Browsers may percent-encode the fragment.
         assert_eq!(View::from_hash(&h.replace(':', "%3A")), full);
+    }
+
+    #[test]
+    fn the_map_route_keeps_the_matrix_page_settings() {
+        let home = "#window=7d&stat=p90&geo=europe&pairs=us-east-1:eu-west-1&mode=asym";
+        let mut v = View::from_hash(home);
+        v.route = Route::Map;
+        v.map_from = Some("eu-west-1".into());
+        let map = v.to_hash();
+        assert_eq!(map, format!("#/map?{}&from=eu-west-1", &home[1..]));
+        let back = View::from_hash(&map);
+        assert_eq!(
+            (back.route, back.map_from.as_deref()),
+            (Route::Map, Some("eu-west-1"))
+        );
+        assert_eq!(back.home_hash(), home);
     }
 
     #[test]

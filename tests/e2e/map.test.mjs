@@ -128,6 +128,18 @@ test('keyboard: Tab reaches each region with its figure, floor and stretch; Ente
   assert.deepEqual(errors, []);
 });
 
+test('from the map, the Matrix link returns to the matrix page as it was: filters and open pairs', async () => {
+  const { page, errors } = await open(h.site(DIST, FIXTURES), '#window=1d&stat=p90&geo=europe,north-america&pairs=us-east-1:eu-west-1');
+  await page.locator('#graph ul.pairs li').first().waitFor({ timeout: 15000 });
+  await page.locator('nav a', { hasText: 'Map' }).click();
+  await page.locator('svg#map path.land').waitFor();
+  assert.match(page.url(), /#\/map\?window=1d&stat=p90&geo=europe,north-america&pairs=us-east-1:eu-west-1/);
+  await page.locator('nav a', { hasText: 'Matrix' }).click();
+  await page.locator('#graph ul.pairs li[data-pair="us-east-1:eu-west-1"]').waitFor();
+  assert.match(page.url(), /#window=1d&stat=p90&geo=europe,north-america&pairs=us-east-1:eu-west-1$/);
+  assert.deepEqual(errors, []);
+});
+
 test('the base map never jumps across the map: rings over the antimeridian are unwrapped, with a copy at the other edge, and Antarctica reaches the pole', () => {
   const land = JSON.parse(readFileSync(join(DIST, 'map/land.json'), 'utf8'));
   let jumps = 0;
