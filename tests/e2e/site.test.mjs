@@ -307,6 +307,44 @@ test('clicking a cell opens its graph, and the range picks the resolution and re
   assert.deepEqual(errors, []);
 });
 
+test('the chart reads out the figures where it is pointed at, and by keyboard', async () => {
+  const { page, errors } = await open(await serve(site(FIXTURES)));
+  await cell(page, 'us-east-1', 'eu-west-1').click();
+  await linesDrawn(page, 1);
+  const readout = page.locator('#chart-readout');
+  assert.match(await readout.textContent(), /^Point at the chart/);
+  // Focused, it reads the newest point: the figures of the series download.
+  const series = JSON.parse((await h.download(page, '#download-series-json')).text).series[0];
+  const figures = (k) => {
+    const at = new Date(Date.parse(series.start) + k * series.step_seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+    const v = series.p50[k];
+    return [`${at} UTC — us-east-1 → eu-west-1: `, v === null ? 'every connect lost' : `${v < 100 ? v.toFixed(1) : v.toFixed(0)} ms`];
+  };
+  await page.focus('#chart');
+  await page.waitForFunction(() => !document.querySelector('#chart-readout').textContent.startsWith('Point'));
+  const [head, value] = figures(series.p50.length - 1);
+  const text = await readout.textContent();
+  assert.ok(text.startsWith(head + value), `${text} against ${head}${value}`);
+  // A step to the left: an earlier hour (a step is 1 % of the range, here 1.7 h).
+  await page.keyboard.press('ArrowLeft');
+  const earlier = await readout.textContent();
+  assert.ok(earlier.slice(0, 16) < text.slice(0, 16), `${earlier} before ${text}`);
+  // The range's start is 6 days before the fixture's data: said, no line drawn.
+  await page.keyboard.press('Home');
+  assert.equal(await readout.textContent(), 'No data at this time.');
+  assert.equal(await page.locator('.chart-cursor').count(), 0);
+  await page.keyboard.press('Escape');
+  assert.match(await readout.textContent(), /^Point at the chart/);
+  // The mouse, over the last day (where the fixture has data): a line at it.
+  const box = await page.locator('#chart').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
+  assert.match(await readout.textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d UTC — us-east-1 → eu-west-1: /);
+  assert.equal(await page.locator('.chart-cursor').count(), 1);
+  await page.mouse.move(0, 0);
+  assert.equal(await page.locator('.chart-cursor').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test('opening a pair brings its graph to the top of the window, and keyboard focus follows', async () => {
   // Every region: the graph starts far below the fold, as on the real site.
   const { page, errors } = await open(await serve(site(pipelineFeed())), { viewport: { width: 1440, height: 900 } });

@@ -94,6 +94,12 @@ pub fn plot_width(width: u32, scale: f64) -> usize {
     (f64::from(width) - (LEFT + RIGHT) * scale).max(1.0) as usize
 }
 
+/// Left and right edge, in CSS pixels, of the plotting area of a chart
+/// `width` CSS pixels wide.
+pub fn plot_span(width: f64) -> (f64, f64) {
+    (LEFT, (width - RIGHT).max(LEFT + 1.0))
+}
+
 /// A time axis whose key points are given (round local times).
 #[derive(Clone)]
 struct TimeAxis {

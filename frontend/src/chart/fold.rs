@@ -95,6 +95,56 @@ pub struct Mark {
     pub color: (u8, u8, u8),
 }
 
+/// What the chart shows at `t`, as a line of text: the time of the column
+/// there, then each pair's median, p10–p90 band and loss; "no data" for a
+/// pair with no column within `tolerance` seconds (a gap). `None` when no
+/// pair has one.
+pub fn read_out(p: &Prepared, t: i64, tolerance: i64) -> Option<String> {
+    fn near(l: &Line, t: i64, tolerance: i64) -> Option<&Column> {
+        l.columns
+            .iter()
+            .min_by_key(|c| {
+                if (c.t0..c.t1).contains(&t) {
+                    0
+                } else {
+                    (c.t - t).abs()
+                }
+            })
+            .filter(|c| (c.t0..c.t1).contains(&t) || (c.t - t).abs() <= tolerance)
+    }
+    let at: Vec<(&Line, Option<&Column>)> =
+        p.lines.iter().map(|l| (l, near(l, t, tolerance))).collect();
+    let first = at.iter().find_map(|(_, c)| *c)?;
+    let ms = shared::display::cell_ms;
+    let parts: Vec<String> = at
+        .iter()
+        .map(|(l, c)| match c {
+            None => format!("{}: no data", l.label),
+            Some(c) => {
+                let median = c.p50.map_or_else(
+                    || "every connect lost".to_string(),
+                    |v| format!("{} ms", ms(v)),
+                );
+                let band = c
+                    .band
+                    .map(|(a, b)| format!(" (p10–p90 {}–{} ms)", ms(a), ms(b)))
+                    .unwrap_or_default();
+                let loss = if c.lost > 0 {
+                    format!(", {:.1} % lost", 100.0 * c.loss())
+                } else {
+                    String::new()
+                };
+                format!("{}: {median}{band}{loss}", l.label)
+            }
+        })
+        .collect();
+    Some(format!(
+        "{} — {}",
+        crate::format::utc(first.t0),
+        parts.join("; ")
+    ))
+}
+
 impl Prepared {
     /// Points inside the range over all pairs.
     pub fn points(&self) -> usize {
@@ -295,6 +345,35 @@ mod tests {
             p.last().map(rfc3339).as_deref(),
             Some("2026-11-20T11:00:00Z")
         );
+    }
+
+    #[test]
+    fn the_read_out_gives_each_pair_at_a_time() {
+        let s = fixture("us-east-1/eu-west-1/1h.json");
+        let p = prepare(&[input(&s, 0)], None, 800);
+        let at = |t: &str| read_out(&p, parse_rfc3339(t).unwrap(), 1800);
+        assert_eq!(
+            at("2026-11-19T12:20:00Z").as_deref(),
+            Some("2026-11-19 12:00 UTC — us-east-1 → eu-west-1: 68.4 ms (p10–p90 67.6–70.3 ms)")
+        );
+        // The hour every connect was lost, and one with some loss.
+        let lost = at("2026-11-19T17:30:00Z").unwrap();
+        assert!(lost.ends_with("every connect lost, 100.0 % lost"), "{lost}");
+        assert!(
+            at("2026-11-19T18:10:00Z")
+                .unwrap()
+                .ends_with(", 2.5 % lost")
+        );
+        // Outside the data, beyond the tolerance: nothing.
+        assert_eq!(at("2026-11-21T00:00:00Z"), None);
+        // Two pairs, one without data there.
+        let mut t = fixture("us-east-1/eu-west-1/1h.json");
+        t.source = "eu-west-1".into();
+        t.destination = "us-east-1".into();
+        t.start = "2026-11-20T06:00:00Z".into();
+        let two = prepare(&[input(&s, 0), input(&t, 1)], None, 800);
+        let text = read_out(&two, parse_rfc3339("2026-11-19T12:20:00Z").unwrap(), 1800).unwrap();
+        assert!(text.ends_with("; eu-west-1 → us-east-1: no data"), "{text}");
     }
 
     #[test]

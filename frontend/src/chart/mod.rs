@@ -16,6 +16,6 @@ mod testdata;
 mod ticks;
 pub mod week;
 
-pub use draw::{Drawn, PALETTE, Theme, draw, plot_width};
-pub use fold::{Column, Input, Line, Mark, Prepared, prepare};
+pub use draw::{Drawn, PALETTE, Theme, draw, plot_span, plot_width};
+pub use fold::{Column, Input, Line, Mark, Prepared, prepare, read_out};
 pub use ticks::{Unit, tick_label, ticks, y_ticks};

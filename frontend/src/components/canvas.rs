@@ -50,6 +50,10 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
     let wrap = use_node_ref();
     let canvas = use_node_ref();
     let width = use_state(|| 0u32);
+    // What was drawn last, for the read-out; and where the reader points,
+    // as a fraction of the plotting area's width.
+    let drawn = use_mut_ref(|| None::<chart::Prepared>);
+    let cursor = use_state(|| None::<f64>);
     let error = use_state(|| None::<String>);
     let dark = use_state(dom::prefers_dark);
 
@@ -111,6 +115,8 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
     {
         let canvas = canvas.clone();
         let error = error.clone();
+        let drawn = drawn.clone();
+        let cursor = cursor.clone();
         use_effect_with(
             (p.plots.clone(), p.range, p.marks.clone(), *width, *dark),
             move |(plots, range, marks, width, dark)| {
@@ -174,6 +180,14 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
                         set("data-draw-ms", format!("{took:.2}"));
                         set("data-drawn", (count + 1).to_string());
                         error.set(None);
+                        let had = drawn
+                            .borrow()
+                            .as_ref()
+                            .map(|d| (d.from, d.to, d.lines.len()));
+                        if had != Some((prepared.from, prepared.to, prepared.lines.len())) {
+                            cursor.set(None);
+                        }
+                        *drawn.borrow_mut() = (prepared.y.is_some()).then_some(prepared);
                     }
                     Err(e) => error.set(Some(e)),
                 }
@@ -187,9 +201,79 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
         let names: Vec<&str> = p.plots.iter().map(|pl| pl.label.as_str()).collect();
         format!("Round-trip time over time: {}", names.join(", "))
     };
+    // The read-out: the figures at the time the reader points at (mouse), or
+    // steps to (arrow keys on the focused chart).
+    let css_width = f64::from(*width);
+    let (left, right) = chart::plot_span(css_width);
+    let frac_at = move |x: f64| ((x - left) / (right - left)).clamp(0.0, 1.0);
+    let onmousemove = {
+        let cursor = cursor.clone();
+        Callback::from(move |e: MouseEvent| cursor.set(Some(frac_at(f64::from(e.offset_x())))))
+    };
+    let onmouseleave = {
+        let cursor = cursor.clone();
+        Callback::from(move |_: MouseEvent| cursor.set(None))
+    };
+    let onkeydown = {
+        let cursor = cursor.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let step = if e.shift_key() { 0.1 } else { 0.01 };
+            let at = (*cursor).unwrap_or(1.0);
+            let next = match e.key().as_str() {
+                "ArrowLeft" => Some((at - step).max(0.0)),
+                "ArrowRight" => Some((at + step).min(1.0)),
+                "Home" => Some(0.0),
+                "End" => Some(1.0),
+                "Escape" => None,
+                _ => return,
+            };
+            e.prevent_default();
+            cursor.set(next);
+        })
+    };
+    let onfocus = {
+        let cursor = cursor.clone();
+        Callback::from(move |_: FocusEvent| {
+            if cursor.is_none() {
+                cursor.set(Some(1.0));
+            }
+        })
+    };
+    let onblur = {
+        let cursor = cursor.clone();
+        Callback::from(move |_: FocusEvent| cursor.set(None))
+    };
+    let shown = drawn.borrow().as_ref().and_then(|d| {
+        let f = (*cursor)?;
+        let t = d.from + ((d.to - d.from) as f64 * f).round() as i64;
+        chart::read_out(d, t, ((d.to - d.from) / 150).max(1))
+    });
+    let has_data = drawn.borrow().is_some();
+    let line = cursor
+        .filter(|_| shown.is_some())
+        .map(|f| {
+            let x = left + f * (right - left);
+            html! { <div class="chart-cursor" aria-hidden="true" style={format!("left:{x:.1}px;height:{}px", height_for(*width))}></div> }
+        });
+    let readout = if !has_data {
+        Html::default()
+    } else {
+        let text = shown.unwrap_or_else(|| {
+            if cursor.is_some() {
+                "No data at this time.".to_string()
+            } else {
+                "Point at the chart, or focus it and use the arrow keys, for the figures at a time."
+                    .to_string()
+            }
+        });
+        html! { <p id="chart-readout" class="chart-readout" aria-live="polite">{ text }</p> }
+    };
     html! {
         <div class="chart-wrap" ref={wrap}>
-            <canvas ref={canvas} id="chart" role="img" aria-label={label}></canvas>
+            <canvas ref={canvas} id="chart" role="img" aria-label={label} tabindex="0" aria-describedby="chart-readout"
+                {onmousemove} {onmouseleave} {onkeydown} {onfocus} {onblur}></canvas>
+            { line.unwrap_or_default() }
+            { readout }
             { (*error).clone().map(|e| html! { <p class="error-message" role="status">{ format!("The chart could not be drawn: {e}") }</p> }).unwrap_or_default() }
         </div>
     }
