@@ -47,21 +47,28 @@ pub fn use_hash_sync(state: &UseReducerHandle<State>) {
         }
     });
     let dispatcher = state.dispatcher();
+    use_window_event("hashchange", move || {
+        dispatcher.dispatch(Action::Follow(dom::hash()))
+    });
+}
+
+/// Calls `f` on each `event` of the window while the component is mounted
+/// (the `f` of the first render).
+#[hook]
+pub fn use_window_event<F>(event: &'static str, f: F)
+where
+    F: Fn() + 'static,
+{
     use_effect_with((), move |_| {
-        let listener = Closure::<dyn Fn()>::new(move || {
-            dispatcher.dispatch(Action::Follow(dom::hash()));
-        });
+        let listener = Closure::<dyn Fn()>::new(f);
         let window = web_sys::window();
         if let Some(w) = &window {
-            let _ =
-                w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            let _ = w.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
         }
         move || {
             if let Some(w) = &window {
-                let _ = w.remove_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
+                let _ =
+                    w.remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
             }
             drop(listener);
         }
@@ -78,30 +85,14 @@ pub fn use_home_scroll(route: Route) {
     let seen = use_mut_ref(|| (route, 0.0_f64));
     {
         let seen = seen.clone();
-        use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn()>::new(move || {
-                // Following a link to another page scrolls to the top before
-                // the page changes: that is not where the reader left it.
-                if let Ok(mut s) = seen.try_borrow_mut()
-                    && s.0 == Route::Home
-                    && View::from_hash(&dom::hash()).route == Route::Home
-                {
-                    s.1 = dom::scroll_y();
-                }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ =
-                    w.add_event_listener_with_callback("scroll", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "scroll",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
+        use_window_event("scroll", move || {
+            // Following a link to another page scrolls to the top before
+            // the page changes: that is not where the reader left it.
+            if let Ok(mut s) = seen.try_borrow_mut()
+                && s.0 == Route::Home
+                && Route::of_hash(&dom::hash()) == Route::Home
+            {
+                s.1 = dom::scroll_y();
             }
         });
     }

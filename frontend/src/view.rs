@@ -20,6 +20,25 @@ pub enum Route {
     Map,
 }
 
+impl Route {
+    /// The page a (decoded) hash names, and the rest of it.
+    fn split(decoded: &str) -> (Route, &str) {
+        let rest = decoded.trim_start_matches('#');
+        if let Some(after) = rest.strip_prefix("/api") {
+            (Route::Api, after)
+        } else if let Some(after) = rest.strip_prefix("/map") {
+            (Route::Map, after)
+        } else {
+            (Route::Home, rest)
+        }
+    }
+
+    /// The page a hash names, without reading the rest of it.
+    pub fn of_hash(hash: &str) -> Route {
+        Route::split(&percent_decode(hash)).0
+    }
+}
+
 /// How the matrix rows are ordered.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -347,14 +366,8 @@ impl View {
         let mut v = View::default();
         let mut notes = Vec::new();
         let decoded = percent_decode(hash);
-        let mut rest = decoded.trim_start_matches('#');
-        if let Some(after) = rest.strip_prefix("/api") {
-            v.route = Route::Api;
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix("/map") {
-            v.route = Route::Map;
-            rest = after;
-        }
+        let (route, rest) = Route::split(&decoded);
+        v.route = route;
         let rest = rest.trim_start_matches('/').trim_start_matches('?');
         let refuse = |notes: &mut Vec<String>, key: &str, value: &str, shown: &str| {
             let value: String = value.chars().take(40).collect();
@@ -697,6 +710,21 @@ mod tests {
             (Route::Map, Some("eu-west-1"))
         );
         assert_eq!(back.home_hash(), home);
+    }
+
+    #[test]
+    fn the_route_alone_reads_as_the_whole_parse_does() {
+        for h in [
+            "",
+            "#",
+            "#window=7d",
+            "#/api",
+            "#/map?from=eu-west-1",
+            "#%2Fmap",
+            "#/",
+        ] {
+            assert_eq!(Route::of_hash(h), View::from_hash(h).route, "{h}");
+        }
     }
 
     #[test]

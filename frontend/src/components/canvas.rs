@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::api::Shared;
 use crate::chart::{self, Input, Mark, Theme};
 use crate::dom;
+use crate::hooks::use_window_event;
 
 /// One pair to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,36 +82,22 @@ pub fn chart_canvas(p: &CanvasProps) -> Html {
     }
 
     // Follow the width of the page.
+    let measure = {
+        let (wrap, width) = (wrap.clone(), width.clone());
+        move || {
+            if let Some(el) = wrap.cast::<web_sys::Element>() {
+                let w = u32::try_from(el.client_width()).unwrap_or(0);
+                if w != *width {
+                    width.set(w);
+                }
+            }
+        }
+    };
     {
-        let wrap = wrap.clone();
-        let width = width.clone();
-        use_effect_with((), move |_| {
-            let measure = move || {
-                if let Some(el) = wrap.cast::<web_sys::Element>() {
-                    let w = u32::try_from(el.client_width()).unwrap_or(0);
-                    if w != *width {
-                        width.set(w);
-                    }
-                }
-            };
-            measure();
-            let listener = Closure::<dyn Fn()>::new(measure);
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ =
-                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "resize",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
-            }
-        });
+        let measure = measure.clone();
+        use_effect_with((), move |_| measure());
     }
+    use_window_event("resize", measure);
 
     {
         let canvas = canvas.clone();
