@@ -168,6 +168,20 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Downloads `stem.csv` or `stem.json`, making only the text asked for.
+pub fn download_csv_or_json(
+    stem: &str,
+    as_csv: bool,
+    csv: impl FnOnce() -> String,
+    json: impl FnOnce() -> Result<String, String>,
+) -> Result<(), String> {
+    if as_csv {
+        download(&format!("{stem}.csv"), "text/csv", &csv())
+    } else {
+        download(&format!("{stem}.json"), "application/json", &json()?)
+    }
+}
+
 /// How far the page is scrolled down, CSS px.
 pub fn scroll_y() -> f64 {
     web_sys::window()

@@ -253,20 +253,12 @@ pub fn from_browser(p: &FromBrowserProps) -> Html {
     let save = |csv: bool| {
         let (results, failed) = (results.clone(), failed.clone());
         Callback::from(move |_: MouseEvent| {
-            let r = if csv {
-                dom::download(
-                    "cloudping-from-my-browser.csv",
-                    "text/csv",
-                    &measure::csv(&results),
-                )
-            } else {
-                let now = (dom::now() / 1000.0) as i64;
-                dom::download(
-                    "cloudping-from-my-browser.json",
-                    "application/json",
-                    &measure::json(&results, now),
-                )
-            };
+            let r = dom::download_csv_or_json(
+                "cloudping-from-my-browser",
+                csv,
+                || measure::csv(&results),
+                || Ok(measure::json(&results, (dom::now() / 1000.0) as i64)),
+            );
             failed.set(r.err());
         })
     };
@@ -303,13 +295,8 @@ pub fn from_browser(p: &FromBrowserProps) -> Html {
         },
         Outcome::Pending => html! {},
     };
-    let is_failure = |r: &&&measure::RegionRtt| matches!(r.outcome, Outcome::Failed { .. });
-    let reached: Vec<&measure::RegionRtt> = ranked
-        .iter()
-        .copied()
-        .filter(|r| r.median().is_some())
-        .collect();
-    let unreached: Vec<&measure::RegionRtt> = ranked.iter().filter(is_failure).copied().collect();
+    let (reached, unreached): (Vec<&measure::RegionRtt>, Vec<&measure::RegionRtt>) =
+        ranked.iter().copied().partition(|r| r.median().is_some());
     let (any_reached, any_failed) = (!reached.is_empty(), !unreached.is_empty());
     let list: Html = reached.iter().map(item).collect();
     let unreached: Html = unreached.iter().map(item).collect();

@@ -32,22 +32,12 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
         let (matrix, layout, failed) = (p.matrix.clone(), p.layout.clone(), failed.clone());
         Callback::from(move |_: MouseEvent| {
             let shown = export::matrix_view(&matrix, &layout);
-            let result = if csv {
-                dom::download(
-                    &format!("cloudping-{}-matrix.csv", shown.window),
-                    "text/csv",
-                    &shown.to_csv(),
-                )
-            } else {
-                match serde_json::to_string(&shown) {
-                    Ok(json) => dom::download(
-                        &format!("cloudping-{}-matrix.json", shown.window),
-                        "application/json",
-                        &json,
-                    ),
-                    Err(e) => Err(e.to_string()),
-                }
-            };
+            let result = dom::download_csv_or_json(
+                &format!("cloudping-{}-matrix", shown.window),
+                csv,
+                || shown.to_csv(),
+                || serde_json::to_string(&shown).map_err(|e| e.to_string()),
+            );
             failed.set(result.err());
         })
     };
@@ -59,14 +49,12 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
                 (p.matrix.clone(), p.layout.clone(), c.cells.clone(), c.what.clone(), failed.clone());
             Callback::from(move |_: MouseEvent| {
                 let shown = export::comparison_view(&matrix, &cells, &what, &layout);
-                let name = format!("cloudping-{}-comparison", shown.window);
-                let result = if csv {
-                    dom::download(&format!("{name}.csv"), "text/csv", &shown.to_csv())
-                } else {
-                    serde_json::to_string(&shown)
-                        .map_err(|e| e.to_string())
-                        .and_then(|json| dom::download(&format!("{name}.json"), "application/json", &json))
-                };
+                let result = dom::download_csv_or_json(
+                    &format!("cloudping-{}-comparison", shown.window),
+                    csv,
+                    || shown.to_csv(),
+                    || serde_json::to_string(&shown).map_err(|e| e.to_string()),
+                );
                 failed.set(result.err());
             })
         };

@@ -273,11 +273,12 @@ pub fn graph(p: &GraphProps) -> Html {
                     shared::time::date(to - 1)
                 );
                 // A refused download changes nothing on the page; nothing to report.
-                let _ = if csv {
-                    dom::download(&format!("{name}.csv"), "text/csv", &export::series_csv(&slices))
-                } else {
-                    dom::download(&format!("{name}.json"), "application/json", &export::series_json(&slices, from, to))
-                };
+                let _ = dom::download_csv_or_json(
+                    &name,
+                    csv,
+                    || export::series_csv(&slices),
+                    || Ok(export::series_json(&slices, from, to)),
+                );
             })
         };
         html! {
