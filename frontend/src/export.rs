@@ -34,6 +34,11 @@ fn pick<T: Copy>(grid: &[Vec<T>], layout: &Layout, missing: T) -> Vec<Vec<T>> {
         .collect()
 }
 
+/// The region codes at the layout's rows (or columns), in its order.
+fn shown_codes(codes: &[String], at: &[usize]) -> Vec<String> {
+    at.iter().map(|&i| codes[i].clone()).collect()
+}
+
 /// The shown part of a matrix: the layout's rows and columns, every statistic.
 pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
     Matrix {
@@ -42,12 +47,8 @@ pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
         start: x.start.clone(),
         end: x.end.clone(),
         unit: x.unit.clone(),
-        sources: layout.rows.iter().map(|&i| x.sources[i].clone()).collect(),
-        destinations: layout
-            .cols
-            .iter()
-            .map(|&j| x.destinations[j].clone())
-            .collect(),
+        sources: shown_codes(&x.sources, &layout.rows),
+        destinations: shown_codes(&x.destinations, &layout.cols),
         stats: x
             .stats
             .iter()
@@ -96,12 +97,8 @@ pub fn comparison_view(
         version: x.version,
         what: what.to_string(),
         window: x.window.clone(),
-        sources: layout.rows.iter().map(|&i| x.sources[i].clone()).collect(),
-        destinations: layout
-            .cols
-            .iter()
-            .map(|&j| x.destinations[j].clone())
-            .collect(),
+        sources: shown_codes(&x.sources, &layout.rows),
+        destinations: shown_codes(&x.destinations, &layout.cols),
         delta_ms: each(&|c| c.delta().map(|d| d.ms)),
         delta_pct: each(&|c| c.delta().and_then(|d| d.pct)),
         no_reference: shown

@@ -195,7 +195,7 @@ pub fn week_pattern(p: &WeekProps) -> Html {
                     .iter()
                     .map(|&t| {
                         let ms = lo + t * (hi - lo);
-                        html! { <span class="stop" style={relative_style(if hi - lo > 1e-9 { t } else { 0.5 })}>{ format!("{} ms", format::ms(ms)) }</span> }
+                        html! { <span class="stop" style={relative_style(at(ms))}>{ format!("{} ms", format::ms(ms)) }</span> }
                     })
                     .collect()
             } else {
