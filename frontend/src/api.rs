@@ -4,8 +4,9 @@ use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
 use shared::feed::v2::{self, Changes, Invalid, Manifest, Matrix, SeriesChunk, SeriesIndex};
+
+use crate::json::FromJson;
 
 /// The state of one fetch.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +82,7 @@ pub enum Want {
 pub const LAND_PATH: &str = "map/land.json";
 
 /// The map's land, as `scripts/build-map.mjs` writes it.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Land {
     /// Width of the projection, in map units.
     pub width: f64,
@@ -94,6 +95,14 @@ pub struct Land {
     /// The land as one SVG path.
     pub land: String,
 }
+
+crate::from_json_struct!(Land {
+    width,
+    height,
+    projection,
+    source,
+    land
+});
 
 impl Land {
     /// Checks what the types cannot: a known projection, a size, and a
@@ -168,7 +177,7 @@ impl Want {
 
     /// The outcome, from the body fetched from [`Want::url`].
     fn read(self, url: &str, body: Result<String, FetchError>) -> Loaded {
-        fn read<T: DeserializeOwned>(
+        fn read<T: FromJson>(
             url: &str,
             body: &Result<String, FetchError>,
             check: impl FnOnce(&T) -> Result<(), Invalid>,
@@ -276,12 +285,12 @@ impl fmt::Display for FetchError {
 }
 
 /// Parses and checks a body; pure, so it is tested on the host.
-pub fn decode<T: DeserializeOwned>(
+pub fn decode<T: FromJson>(
     url: &str,
     body: &str,
     check: impl FnOnce(&T) -> Result<(), Invalid>,
 ) -> Result<T, FetchError> {
-    let value: T = serde_json::from_str(body).map_err(|e| FetchError::Parse {
+    let value: T = crate::json::from_str(body).map_err(|e| FetchError::Parse {
         url: url.into(),
         message: e.to_string(),
     })?;

@@ -18,11 +18,13 @@ pub mod export;
 pub mod format;
 pub mod grid;
 pub mod hooks;
+pub mod json;
 pub mod keys;
 pub mod measure;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod prerender;
+mod read;
 pub mod span;
 pub mod state;
 pub mod view;

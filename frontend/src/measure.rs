@@ -197,7 +197,7 @@ pub fn overrides(stored: Option<&str>) -> Vec<(String, String)> {
         return Vec::new();
     }
     stored
-        .and_then(|s| serde_json::from_str::<std::collections::BTreeMap<String, String>>(s).ok())
+        .and_then(|s| crate::json::from_str::<std::collections::BTreeMap<String, String>>(s).ok())
         .map(|m| m.into_iter().collect())
         .unwrap_or_default()
 }

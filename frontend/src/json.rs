@@ -1,0 +1,754 @@
+//! A small JSON reader for the feed: parse into a [`Json`] tree, then take
+//! each type out of it with [`FromJson`].
+//!
+//! The browser build reads every feed file through this, not through
+//! serde's derived deserializers: those expand, per type and per field, into
+//! code that made up about a sixth of the wasm. The feed's shapes are few
+//! and plain, so reading them by hand is short, and the host tests hold the
+//! result equal to serde's for every fixture (the publisher and the
+//! validators keep serde).
+//!
+//! What it accepts is what serde would, for these types: unknown and
+//! duplicate fields are errors, a missing `Option` field is `None`, an
+//! integer field takes only an integer. Errors name the place in the file
+//! (`regions[3].lat`), or the line and column for a syntax error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A parsed JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, and whether it was written as an integer (no fraction or
+    /// exponent).
+    Num(f64, bool),
+    /// A string, unescaped.
+    Str(String),
+    /// An array.
+    Arr(Vec<Json>),
+    /// An object's members, in file order.
+    Obj(Vec<(String, Json)>),
+}
+
+/// Why a file could not be read: what, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// The path from the top, outermost first (`regions`, `[3]`, `lat`);
+    /// empty for a syntax error, whose message has the line and column.
+    path: Vec<String>,
+    message: String,
+}
+
+impl Error {
+    fn new(message: impl Into<String>) -> Self {
+        Error {
+            path: Vec::new(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error, one level further out.
+    fn within(mut self, segment: impl Into<String>) -> Self {
+        self.path.insert(0, segment.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            return f.write_str(&self.message);
+        }
+        let mut at = String::new();
+        for s in &self.path {
+            if !at.is_empty() && !s.starts_with('[') {
+                at.push('.');
+            }
+            at.push_str(s);
+        }
+        write!(f, "{}: {}", at, self.message)
+    }
+}
+
+/// Nesting deeper than this is refused rather than risk the stack (the
+/// feed nests four levels at most).
+const MAX_DEPTH: usize = 64;
+
+/// Parses a whole document.
+pub fn parse(text: &str) -> Result<Json, Error> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value(0).map_err(|m| p.at(m))?;
+    p.ws();
+    if p.i < p.s.len() {
+        return Err(p.at("trailing characters after the JSON value"));
+    }
+    Ok(v)
+}
+
+/// Parses a document and takes a `T` out of it.
+pub fn from_str<T: FromJson>(text: &str) -> Result<T, Error> {
+    T::from_json(parse(text)?)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    /// A syntax error at the current place, as line and column.
+    fn at(&self, message: &str) -> Error {
+        let before = &self.s[..self.i.min(self.s.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+        Error::new(format!("{message} at line {line} column {column}"))
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn word(&mut self, w: &str, v: Json) -> Result<Json, &'static str> {
+        if self.s[self.i..].starts_with(w.as_bytes()) {
+            self.i += w.len();
+            Ok(v)
+        } else {
+            Err("expected a value")
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, &'static str> {
+        if depth > MAX_DEPTH {
+            return Err("nested too deeply");
+        }
+        self.ws();
+        match self.peek() {
+            None => Err("unexpected end of file"),
+            Some(b'n') => self.word("null", Json::Null),
+            Some(b't') => self.word("true", Json::Bool(true)),
+            Some(b'f') => self.word("false", Json::Bool(false)),
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.eat(b']') {
+                    return Ok(Json::Arr(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(b']') {
+                        return Ok(Json::Arr(items));
+                    }
+                    if !self.eat(b',') {
+                        return Err("expected `,` or `]`");
+                    }
+                }
+            }
+            Some(b'{') => {
+                self.i += 1;
+                let mut members = Vec::new();
+                self.ws();
+                if self.eat(b'}') {
+                    return Ok(Json::Obj(members));
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return Err("expected a string key");
+                    }
+                    let k = self.string()?;
+                    self.ws();
+                    if !self.eat(b':') {
+                        return Err("expected `:`");
+                    }
+                    members.push((k, self.value(depth + 1)?));
+                    self.ws();
+                    if self.eat(b'}') {
+                        return Ok(Json::Obj(members));
+                    }
+                    if !self.eat(b',') {
+                        return Err("expected `,` or `}`");
+                    }
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err("expected a value"),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Json, &'static str> {
+        let start = self.i;
+        self.eat(b'-');
+        let lead = self.peek();
+        let n = self.digits();
+        if n == 0 || (lead == Some(b'0') && n > 1) {
+            return Err("invalid number");
+        }
+        let mut int = true;
+        if self.eat(b'.') {
+            int = false;
+            if self.digits() == 0 {
+                return Err("invalid number");
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            int = false;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if self.digits() == 0 {
+                return Err("invalid number");
+            }
+        }
+        // The bytes are ASCII digits, signs, `.` and `e`: a valid `str`.
+        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid number")?;
+        let v = exact(text).unwrap_or_else(|| slow(text));
+        if v.is_finite() {
+            Ok(Json::Num(v, int))
+        } else {
+            Err("number out of range")
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, &'static str> {
+        let h = self.s.get(self.i..self.i + 4).ok_or("invalid escape")?;
+        let h = std::str::from_utf8(h).map_err(|_| "invalid escape")?;
+        let v = u32::from_str_radix(h, 16).map_err(|_| "invalid escape")?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, &'static str> {
+        self.i += 1; // the opening quote
+        let mut out = Vec::new();
+        loop {
+            let Some(b) = self.peek() else {
+                return Err("unterminated string");
+            };
+            self.i += 1;
+            match b {
+                b'"' => break,
+                0..0x20 => return Err("control character in a string"),
+                b'\\' => {
+                    let e = self.peek().ok_or("unterminated string")?;
+                    self.i += 1;
+                    let c = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if !(self.eat(b'\\') && self.eat(b'u')) {
+                                    return Err("lone surrogate in a string");
+                                }
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err("lone surrogate in a string");
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code).ok_or("lone surrogate in a string")?
+                        }
+                        _ => return Err("invalid escape"),
+                    };
+                    let mut buf = [0; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                _ => out.push(b),
+            }
+        }
+        // The input was a `str` and escapes add whole characters.
+        String::from_utf8(out).map_err(|_| "invalid UTF-8 in a string")
+    }
+}
+
+/// Powers of ten an `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A well-formed JSON number's value when it is `m × 10^e` with `m < 2^53`
+/// and `|e| ≤ 22`: then `m` and `10^e` are exact and one multiplication or
+/// division rounds correctly (Clinger's fast path). The feed's numbers
+/// (milliseconds to the µs, counts, coordinates) all are; the rest go to
+/// [`slow`]. This keeps the standard float parser, and its tables, out of
+/// the wasm.
+fn exact(text: &str) -> Option<f64> {
+    let (neg, text) = match text.strip_prefix('-') {
+        Some(t) => (true, t),
+        None => (false, text),
+    };
+    let (num, e) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    let mut m: u64 = 0;
+    for d in int.bytes().chain(frac.bytes()) {
+        m = m.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    if m > 1 << 53 {
+        return None;
+    }
+    let e = e.checked_sub(i32::try_from(frac.len()).ok()?)?;
+    let p = *POW10.get(e.unsigned_abs() as usize)?;
+    let v = if e < 0 { m as f64 / p } else { m as f64 * p };
+    Some(if neg { -v } else { v })
+}
+
+/// Any other well-formed JSON number, correctly rounded: by the browser's
+/// own parser in the wasm build, by Rust's on the host.
+fn slow(text: &str) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::parse_float(text);
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.parse().unwrap_or(f64::NAN);
+}
+
+impl Json {
+    /// What kind of value this is, for messages.
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Num(..) => "a number",
+            Json::Str(_) => "a string",
+            Json::Arr(_) => "an array",
+            Json::Obj(_) => "an object",
+        }
+    }
+
+    fn expected(&self, what: &str) -> Error {
+        Error::new(format!("expected {what}, found {}", self.kind()))
+    }
+}
+
+/// A type read out of a [`Json`] value.
+pub trait FromJson: Sized {
+    /// Reads the value.
+    fn from_json(v: Json) -> Result<Self, Error>;
+
+    /// The value of a missing field, if it may be missing (an `Option`).
+    fn missing() -> Option<Self> {
+        None
+    }
+}
+
+impl FromJson for Json {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        Ok(v)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        match v {
+            Json::Str(s) => Ok(s),
+            v => Err(v.expected("a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        match v {
+            Json::Bool(b) => Ok(b),
+            v => Err(v.expected("a boolean")),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        match v {
+            Json::Num(x, _) => Ok(x),
+            v => Err(v.expected("a number")),
+        }
+    }
+}
+
+/// An integer in `lo..=hi` (the range of the integer type asked for).
+fn integer(v: Json, lo: f64, hi: f64) -> Result<f64, Error> {
+    match v {
+        Json::Num(x, true) if (lo..=hi).contains(&x) => Ok(x),
+        Json::Num(x, true) => Err(Error::new(format!("integer {x} out of range"))),
+        v => Err(v.expected("an integer")),
+    }
+}
+
+/// The largest integer a JSON number (an `f64`) holds exactly.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
+macro_rules! integers {
+    ($($t:ty => $lo:expr, $hi:expr;)*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Json) -> Result<Self, Error> {
+                // In range and integral, so the cast is exact.
+                integer(v, $lo, $hi).map(|x| x as $t)
+            }
+        }
+    )*};
+}
+
+integers! {
+    u16 => 0.0, 65_535.0;
+    u32 => 0.0, 4_294_967_295.0;
+    u64 => 0.0, EXACT;
+    usize => 0.0, EXACT;
+    i64 => -EXACT, EXACT;
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        match v {
+            Json::Null => Ok(None),
+            v => T::from_json(v).map(Some),
+        }
+    }
+
+    fn missing() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        let Json::Arr(a) = v else {
+            return Err(v.expected("an array"));
+        };
+        // A plain loop: `collect` into a `Result` costs more code per type.
+        let mut out = Vec::with_capacity(a.len());
+        for (i, x) in a.into_iter().enumerate() {
+            out.push(T::from_json(x).map_err(|e| e.within(format!("[{i}]")))?);
+        }
+        Ok(out)
+    }
+}
+
+impl FromJson for [String; 2] {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        let v: Vec<String> = Vec::from_json(v)?;
+        <[String; 2]>::try_from(v)
+            .map_err(|v| Error::new(format!("expected 2 items, found {}", v.len())))
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(v: Json) -> Result<Self, Error> {
+        let mut out = BTreeMap::new();
+        for (k, x) in Fields::of(v)?.members {
+            let x = T::from_json(x).map_err(|e| e.within(k.clone()))?;
+            if out.insert(k.clone(), x).is_some() {
+                return Err(Error::new(format!("duplicate key `{k}`")));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An object's members, taken out one field at a time.
+pub struct Fields {
+    members: Vec<(String, Json)>,
+}
+
+impl Fields {
+    /// The members of an object.
+    pub fn of(v: Json) -> Result<Self, Error> {
+        match v {
+            Json::Obj(members) => Ok(Fields { members }),
+            v => Err(v.expected("an object")),
+        }
+    }
+
+    /// Takes a field out; an error in it names it.
+    pub fn take<T: FromJson>(&mut self, name: &str) -> Result<T, Error> {
+        match self.member(name)? {
+            Some(v) => T::from_json(v).map_err(|e| e.within(name)),
+            None => T::missing().ok_or_else(|| Error::new(format!("missing field `{name}`"))),
+        }
+    }
+
+    /// Takes a field that may be missing, with its value then.
+    pub fn take_or<T: FromJson>(&mut self, name: &str, missing: T) -> Result<T, Error> {
+        match self.member(name)? {
+            Some(v) => T::from_json(v).map_err(|e| e.within(name)),
+            None => Ok(missing),
+        }
+    }
+
+    /// The member of that name, taken out (the part of [`Fields::take`]
+    /// that is the same for every type, so it is not repeated per type).
+    fn member(&mut self, name: &str) -> Result<Option<Json>, Error> {
+        let Some(at) = self.members.iter().position(|(k, _)| k == name) else {
+            return Ok(None);
+        };
+        let (_, v) = self.members.swap_remove(at);
+        if self.members.iter().any(|(k, _)| k == name) {
+            return Err(Error::new(format!("duplicate field `{name}`")));
+        }
+        Ok(Some(v))
+    }
+
+    /// Ends reading: a member left over is a field the type does not have.
+    pub fn done(self) -> Result<(), Error> {
+        match self.members.first() {
+            Some((k, _)) => Err(Error::new(format!("unknown field `{k}`"))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Implements [`FromJson`] for a struct whose fields all come from members of
+/// the same names (`field = default` for one that may be missing).
+#[macro_export]
+macro_rules! from_json_struct {
+    ($t:path { $($f:ident $(= $d:expr)?),* $(,)? }) => {
+        impl $crate::json::FromJson for $t {
+            fn from_json(v: $crate::json::Json) -> Result<Self, $crate::json::Error> {
+                let mut o = $crate::json::Fields::of(v)?;
+                let out = Self {
+                    $($f: $crate::from_json_struct!(@take o, $f $(, $d)?),)*
+                };
+                o.done()?;
+                Ok(out)
+            }
+        }
+    };
+    (@take $o:ident, $f:ident) => { $o.take(stringify!($f))? };
+    (@take $o:ident, $f:ident, $d:expr) => { $o.take_or(stringify!($f), $d)? };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind_of_value() {
+        let v = parse(r#" {"a": [1, -2.5e1, 0.125, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}} "#)
+            .unwrap();
+        let Json::Obj(m) = v else { panic!() };
+        assert_eq!(
+            m[0].1,
+            Json::Arr(vec![
+                Json::Num(1.0, true),
+                Json::Num(-25.0, false),
+                Json::Num(0.125, false),
+                Json::Bool(true),
+                Json::Bool(false),
+                Json::Null
+            ])
+        );
+        assert_eq!(m[1].1, Json::Str("x\"\\/\né😀".into()));
+        assert_eq!(m[2].1, Json::Obj(vec![]));
+    }
+
+    #[test]
+    fn the_fast_path_rounds_as_rust_does() {
+        let cases = [
+            "0",
+            "-0",
+            "68.42",
+            "0.001",
+            "123456.789",
+            "59999.999",
+            "39.04",
+            "-122.68",
+            "1e-7",
+            "9007199254740992",
+            "4.5e15",
+            "0.1",
+            "2.5E+3",
+            "1E22",
+            "1e-22",
+        ];
+        for t in cases {
+            let want: f64 = t.parse().unwrap();
+            let got = exact(t).unwrap_or_else(|| panic!("{t} takes the fast path"));
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+        }
+        // Outside the exact range: left to the full parser.
+        for t in [
+            "9007199254740993",
+            "1e23",
+            "1e-23",
+            "0.12345678901234567890",
+            "1e308",
+        ] {
+            assert_eq!(exact(t), None, "{t}");
+            assert_eq!(slow(t), t.parse::<f64>().unwrap(), "{t}");
+        }
+        // Every value to the µs up to a minute, and a spread of counts.
+        for us in (0..60_000_000u64).step_by(997) {
+            let t = format!("{}.{:03}", us / 1000, us % 1000);
+            assert_eq!(exact(&t), Some(t.parse().unwrap()), "{t}");
+        }
+    }
+
+    #[test]
+    fn numbers_read_exactly_as_rust_does() {
+        for t in [
+            "68.42",
+            "0.001",
+            "123456.789",
+            "1e-7",
+            "9007199254740993",
+            "-0",
+            "2.5E+3",
+        ] {
+            assert_eq!(
+                parse(t).unwrap(),
+                Json::Num(t.parse().unwrap(), !t.contains(['.', 'e', 'E'])),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let cases = [
+            ("{not json", "expected a string key at line 1 column 2"),
+            ("[1,\n 2,,]", "expected a value at line 2 column 4"),
+            (
+                "[1] 2",
+                "trailing characters after the JSON value at line 1 column 5",
+            ),
+            ("\"abc", "unterminated string at line 1 column 5"),
+            ("01", "invalid number at line 1 column 3"),
+            ("1.", "invalid number at line 1 column 3"),
+            ("1e999", "number out of range at line 1 column 6"),
+            ("\"\\x\"", "invalid escape at line 1 column 4"),
+            (
+                "\"\\ud800\"",
+                "lone surrogate in a string at line 1 column 8",
+            ),
+            (
+                "\"a\tb\"",
+                "control character in a string at line 1 column 4",
+            ),
+            ("", "unexpected end of file at line 1 column 1"),
+            ("{\"a\" 1}", "expected `:` at line 1 column 6"),
+            ("[1 2]", "expected `,` or `]` at line 1 column 4"),
+            ("{\"a\":1 \"b\"}", "expected `,` or `}` at line 1 column 8"),
+            ("nul", "expected a value at line 1 column 1"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse(text).unwrap_err().to_string(), want, "{text:?}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .to_string()
+                .starts_with("nested too deeply")
+        );
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Thing {
+        n: u32,
+        name: Option<String>,
+        tags: Vec<String>,
+    }
+    from_json_struct!(Thing { n, name, tags = Vec::new() });
+
+    #[test]
+    fn structs_take_their_fields_and_nothing_else() {
+        let t: Thing = from_str(r#"{"n": 3}"#).unwrap();
+        assert_eq!(
+            t,
+            Thing {
+                n: 3,
+                name: None,
+                tags: vec![]
+            }
+        );
+        let t: Vec<Thing> = from_str(r#"[{"n": 3, "name": "a", "tags": ["x"]}]"#).unwrap();
+        assert_eq!(t[0].tags, ["x"]);
+        let err = |text: &str| from_str::<Vec<Thing>>(text).unwrap_err().to_string();
+        assert_eq!(
+            err(r#"[{"n": 1}, {"n": "3"}]"#),
+            "[1].n: expected an integer, found a string"
+        );
+        assert_eq!(
+            err(r#"[{"n": 1.5}]"#),
+            "[0].n: expected an integer, found a number"
+        );
+        assert_eq!(err(r#"[{"n": -1}]"#), "[0].n: integer -1 out of range");
+        assert_eq!(
+            err(r#"[{"n": 4294967296}]"#),
+            "[0].n: integer 4294967296 out of range"
+        );
+        assert_eq!(err(r#"[{}]"#), "[0]: missing field `n`");
+        assert_eq!(err(r#"[{"n": 1, "m": 2}]"#), "[0]: unknown field `m`");
+        assert_eq!(err(r#"[{"n": 1, "n": 2}]"#), "[0]: duplicate field `n`");
+        assert_eq!(
+            err(r#"[{"n": 1, "tags": [1]}]"#),
+            "[0].tags[0]: expected a string, found a number"
+        );
+        assert_eq!(err(r#"{"n": 1}"#), "expected an array, found an object");
+        let m: BTreeMap<String, Vec<u64>> = from_str(r#"{"a": [1], "b": []}"#).unwrap();
+        assert_eq!(m["a"], [1]);
+        assert_eq!(
+            from_str::<BTreeMap<String, u64>>(r#"{"a": 1, "a": 2}"#)
+                .unwrap_err()
+                .to_string(),
+            "duplicate key `a`"
+        );
+        assert_eq!(
+            from_str::<BTreeMap<String, u64>>(r#"{"a": {"b": null}}"#)
+                .unwrap_err()
+                .to_string(),
+            "a: expected an integer, found an object"
+        );
+        assert_eq!(
+            from_str::<[String; 2]>(r#"["a"]"#).unwrap_err().to_string(),
+            "expected 2 items, found 1"
+        );
+    }
+}
