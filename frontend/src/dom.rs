@@ -173,12 +173,12 @@ pub fn download_csv_or_json(
     stem: &str,
     as_csv: bool,
     csv: impl FnOnce() -> String,
-    json: impl FnOnce() -> Result<String, String>,
+    json: impl FnOnce() -> String,
 ) -> Result<(), String> {
     if as_csv {
         download(&format!("{stem}.csv"), "text/csv", &csv())
     } else {
-        download(&format!("{stem}.json"), "application/json", &json()?)
+        download(&format!("{stem}.json"), "application/json", &json())
     }
 }
 

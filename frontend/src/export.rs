@@ -7,7 +7,6 @@
 
 use std::fmt::Write;
 
-use serde::Serialize;
 use shared::compare::Compared;
 use shared::feed::v2::{Matrix, Series};
 
@@ -60,7 +59,7 @@ pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
 }
 
 /// The comparison the matrix shows, at the layout's rows and columns.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct ComparisonDownload {
     /// Feed version of the figures compared.
     pub version: u32,
@@ -80,6 +79,17 @@ pub struct ComparisonDownload {
     /// (measured one way only; no sample in the base window).
     pub no_reference: Vec<Vec<bool>>,
 }
+
+crate::to_json_struct!(ComparisonDownload {
+    version,
+    what,
+    window,
+    sources,
+    destinations,
+    delta_ms,
+    delta_pct,
+    no_reference,
+});
 
 /// The shown part of a comparison: `cells` (one per cell of `x`) at the
 /// layout's rows and columns.
@@ -168,7 +178,7 @@ pub fn series_slice(s: &Series, from: i64, to: i64) -> Series {
 }
 
 /// The graph's download: the range and one v2 series per pair.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct SeriesDownload<'a> {
     /// Feed version of the series.
     pub version: u32,
@@ -180,6 +190,8 @@ pub struct SeriesDownload<'a> {
     pub series: &'a [Series],
 }
 
+crate::to_json_struct!(SeriesDownload<'_> { version, from, to, series });
+
 /// The series as JSON.
 pub fn series_json(slices: &[Series], from: i64, to: i64) -> String {
     let d = SeriesDownload {
@@ -188,7 +200,7 @@ pub fn series_json(slices: &[Series], from: i64, to: i64) -> String {
         to: shared::time::rfc3339(to),
         series: slices,
     };
-    serde_json::to_string(&d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    crate::json::to_string(&d)
 }
 
 /// The series as CSV: one row per pair and point; empty where no sample.
@@ -298,8 +310,7 @@ mod tests {
             csv.contains(&format!("\nus-east-1,eu-west-1,{},", want.ms)),
             "{csv}"
         );
-        let json: serde_json::Value =
-            serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&crate::json::to_string(&d)).unwrap();
         assert_eq!(json["what"], "p50 A→B − B→A over 1 day");
         assert_eq!(json["no_reference"][0][0], false);
     }

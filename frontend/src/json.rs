@@ -12,9 +12,12 @@
 //! duplicate fields are errors, a missing `Option` field is `None`, an
 //! integer field takes only an integer. Errors name the place in the file
 //! (`regions[3].lat`), or the line and column for a syntax error.
+//!
+//! The downloads are written the same way, with [`ToJson`], so the browser
+//! build calls no serde code.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write};
 
 /// A parsed JSON value.
 #[derive(Debug, Clone, PartialEq)]
@@ -564,6 +567,164 @@ macro_rules! from_json_struct {
     (@take $o:ident, $f:ident, $d:expr) => { $o.take_or(stringify!($f), $d)? };
 }
 
+/// A value written as JSON (the downloads), with [`to_string`].
+pub trait ToJson {
+    /// Appends the value's JSON to `out`.
+    fn write_json(&self, out: &mut String);
+}
+
+/// The JSON of a value, compact. Numbers are written as Rust writes them,
+/// shortest first (`68.42`, `68`), non-finite ones as `null`.
+pub fn to_string<T: ToJson + ?Sized>(v: &T) -> String {
+    let mut out = String::new();
+    v.write_json(&mut out);
+    out
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        out.push('"');
+        for c in self.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c < ' ' => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        self.as_str().write_json(out);
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl ToJson for f64 {
+    fn write_json(&self, out: &mut String) {
+        if self.is_finite() {
+            let _ = write!(out, "{self}");
+        } else {
+            out.push_str("null");
+        }
+    }
+}
+
+macro_rules! write_integers {
+    ($($t:ty)*) => {$(
+        impl ToJson for $t {
+            fn write_json(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+
+write_integers!(u32 u64 usize i64);
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            v.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn write_json(&self, out: &mut String) {
+        let mut o = Object::start(out);
+        for (k, v) in self {
+            o.field(k, v);
+        }
+        o.end();
+    }
+}
+
+/// An object being written, member by member.
+pub struct Object<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    /// Opens an object.
+    pub fn start(out: &'a mut String) -> Self {
+        out.push('{');
+        Object { out, first: true }
+    }
+
+    /// Writes one member.
+    pub fn field(&mut self, name: &str, v: &(impl ToJson + ?Sized)) -> &mut Self {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        name.write_json(self.out);
+        self.out.push(':');
+        v.write_json(self.out);
+        self
+    }
+
+    /// Closes the object.
+    pub fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// Implements [`ToJson`] for a struct: each field as a member of its name,
+/// in the order listed.
+#[macro_export]
+macro_rules! to_json_struct {
+    ($t:ty { $($f:ident),* $(,)? }) => {
+        impl $crate::json::ToJson for $t {
+            fn write_json(&self, out: &mut String) {
+                let mut o = $crate::json::Object::start(out);
+                $(o.field(stringify!($f), &self.$f);)*
+                o.end();
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -697,6 +858,16 @@ mod tests {
     }
     from_json_struct!(Thing { n, name, tags = Vec::new() });
 
+    impl ToJson for Thing {
+        fn write_json(&self, out: &mut String) {
+            let mut o = Object::start(out);
+            o.field("n", &self.n)
+                .field("name", &self.name)
+                .field("tags", &self.tags);
+            o.end();
+        }
+    }
+
     #[test]
     fn structs_take_their_fields_and_nothing_else() {
         let t: Thing = from_str(r#"{"n": 3}"#).unwrap();
@@ -750,5 +921,43 @@ mod tests {
             from_str::<[String; 2]>(r#"["a"]"#).unwrap_err().to_string(),
             "expected 2 items, found 1"
         );
+    }
+
+    #[test]
+    fn writes_json_that_reads_back() {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "a\"b".to_string(),
+            vec![Some(68.42), None, Some(f64::NAN), Some(-0.5)],
+        );
+        let t = Thing {
+            n: 7,
+            name: Some("x\n\u{1}é".into()),
+            tags: vec!["t".into()],
+        };
+        struct Both<'a> {
+            m: &'a BTreeMap<String, Vec<Option<f64>>>,
+            thing: Vec<Thing>,
+            flag: bool,
+            big: u64,
+        }
+        crate::to_json_struct!(Both<'_> { m, thing, flag, big });
+        let text = to_string(&Both {
+            m: &m,
+            thing: vec![t],
+            flag: true,
+            big: 1 << 53,
+        });
+        assert_eq!(
+            text,
+            r#"{"m":{"a\"b":[68.42,null,null,-0.5]},"thing":[{"n":7,"name":"x\n\u0001é","tags":["t"]}],"flag":true,"big":9007199254740992}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["thing"][0]["name"], "x\n\u{1}é");
+        assert_eq!(back["m"]["a\"b"][0], 68.42);
+        let Json::Obj(o) = parse(&text).unwrap() else {
+            panic!()
+        };
+        assert_eq!(o[3].1, Json::Num(9007199254740992.0, true));
     }
 }

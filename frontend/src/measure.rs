@@ -17,8 +17,9 @@
 //! the pure part (summaries, ranking, the downloads), tested on the host;
 //! `components::browser` runs the requests.
 
-use serde::Serialize;
 use shared::catalog::{self, Partition};
+
+use crate::json::{Object, ToJson};
 
 /// Timed requests per region, after the warm-up.
 pub const TIMED: usize = 5;
@@ -50,24 +51,20 @@ const fn is_one(v: Option<&str>) -> bool {
 pub const OVERRIDE_KEY: &str = "cloudping.test-endpoints";
 
 /// What the warm-up request took.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Warmup {
     /// The whole first request, ms: DNS, TCP, TLS and the request itself.
     pub total_ms: f64,
     /// DNS lookup, ms, when the browser exposes it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_ms: Option<f64>,
     /// TCP connect, ms, when exposed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp_ms: Option<f64>,
     /// TLS handshake, ms, when exposed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_ms: Option<f64>,
 }
 
 /// How one region's measurement went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Queued or under way.
     Pending,
@@ -95,8 +92,7 @@ pub enum Outcome {
 }
 
 /// How a request's round trip was timed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timing {
     /// The browser's Resource Timing, request sent to first byte back: the
     /// network round trip and the server's time, nothing of the page's own
@@ -110,14 +106,13 @@ pub enum Timing {
 }
 
 /// One region's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegionRtt {
     /// Region code.
     pub region: String,
     /// What was requested.
     pub url: String,
-    /// The result.
-    #[serde(flatten)]
+    /// The result (its members beside the region's, `status` saying which).
     pub outcome: Outcome,
 }
 
@@ -218,7 +213,7 @@ pub fn ranked(results: &[RegionRtt]) -> Vec<&RegionRtt> {
 }
 
 /// What the downloads hold: the method and every region's result.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Report<'a> {
     /// When the measurement ended, RFC 3339.
     pub measured_at: String,
@@ -235,6 +230,62 @@ pub struct Report<'a> {
 /// The method, as the page and the downloads state it.
 pub const METHOD: &str = "HTTPS GET of each region's DynamoDB /ping from this browser: one request warms the connection, then each timed request's round trip over the warm connection, from the request sent to the first byte back where the browser's Resource Timing exposes it, else as the page sees it. An HTTP round trip, so a few ms above the matrix's TCP connect. Nothing is sent anywhere.";
 
+crate::to_json_struct!(Report<'_> { measured_at, method, timed_requests, timeout_ms, regions });
+
+impl ToJson for Warmup {
+    fn write_json(&self, out: &mut String) {
+        let mut o = Object::start(out);
+        o.field("total_ms", &self.total_ms);
+        for (name, v) in [
+            ("dns_ms", self.dns_ms),
+            ("tcp_ms", self.tcp_ms),
+            ("tls_ms", self.tls_ms),
+        ] {
+            if let Some(v) = v {
+                o.field(name, &v);
+            }
+        }
+        o.end();
+    }
+}
+
+impl ToJson for RegionRtt {
+    fn write_json(&self, out: &mut String) {
+        let mut o = Object::start(out);
+        o.field("region", &self.region).field("url", &self.url);
+        match &self.outcome {
+            Outcome::Pending => {
+                o.field("status", "pending");
+            }
+            Outcome::Measured {
+                median_ms,
+                min_ms,
+                max_ms,
+                rtts_ms,
+                timing,
+                warmup,
+            } => {
+                let timing = match timing {
+                    Timing::Network => "network",
+                    Timing::Fetch => "fetch",
+                    Timing::Script => "script",
+                };
+                o.field("status", "measured")
+                    .field("median_ms", median_ms)
+                    .field("min_ms", min_ms)
+                    .field("max_ms", max_ms)
+                    .field("rtts_ms", rtts_ms)
+                    .field("timing", timing)
+                    .field("warmup", warmup);
+            }
+            Outcome::Failed { error } => {
+                o.field("status", "failed").field("error", error);
+            }
+        }
+        o.end();
+    }
+}
+
 /// The report as JSON.
 pub fn json(results: &[RegionRtt], measured_at: i64) -> String {
     let report = Report {
@@ -244,7 +295,7 @@ pub fn json(results: &[RegionRtt], measured_at: i64) -> String {
         timeout_ms: TIMEOUT_MS,
         regions: ranked(results),
     };
-    serde_json::to_string_pretty(&report).unwrap_or_default()
+    crate::json::to_string(&report)
 }
 
 /// The report as CSV: one row per region, closest first.

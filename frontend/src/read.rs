@@ -1,13 +1,14 @@
 //! The feed's files, read with [`crate::json`] instead of serde's derived
-//! deserializers (which cost the wasm far more code). Each struct lists its
-//! fields once; the tests hold every fixture's result equal to serde's.
+//! deserializers (which cost the wasm far more code), and the two the
+//! downloads write (a matrix, a series). Each struct lists its fields once;
+//! the tests hold every fixture's result equal to serde's, both ways.
 
 use shared::feed::v2::{
     ChangeEvent, ChangePair, ChangeRule, Changes, Chunks, Columns, Manifest, Matrix, Precision,
-    RawDay, RegionInfo, Resolution, SeriesChunk, SeriesIndex, WindowInfo,
+    RawDay, RegionInfo, Resolution, Series, SeriesChunk, SeriesIndex, WindowInfo,
 };
 
-use crate::from_json_struct;
+use crate::{from_json_struct, to_json_struct};
 
 from_json_struct!(Manifest {
     version,
@@ -124,6 +125,35 @@ from_json_struct!(ChangePair {
     after_ms
 });
 
+to_json_struct!(Matrix {
+    version,
+    window,
+    start,
+    end,
+    unit,
+    sources,
+    destinations,
+    stats,
+    samples,
+    lost,
+});
+to_json_struct!(Series {
+    version,
+    source,
+    destination,
+    resolution,
+    step_seconds,
+    start,
+    unit,
+    p10,
+    p50,
+    p90,
+    min,
+    max,
+    samples,
+    lost,
+});
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
@@ -193,6 +223,19 @@ mod tests {
             kinds.iter().all(|&n| n > 0),
             "every kind of file seen: {kinds:?}"
         );
+    }
+
+    #[test]
+    fn what_the_downloads_write_is_what_serde_writes() {
+        let m = std::fs::read_to_string(format!("{FIXTURES}/matrix/1d.json")).unwrap();
+        let m: Matrix = json::from_str(&m).unwrap();
+        let back: Matrix = serde_json::from_str(&json::to_string(&m)).unwrap();
+        assert_eq!(back, m);
+        let s = std::fs::read_to_string(format!("{FIXTURES}/series/us-east-1/eu-west-1/1h.json"))
+            .unwrap();
+        let s: Series = serde_json::from_str(&s).unwrap();
+        let ours: serde_json::Value = serde_json::from_str(&json::to_string(&s)).unwrap();
+        assert_eq!(ours, serde_json::to_value(&s).unwrap());
     }
 
     #[test]

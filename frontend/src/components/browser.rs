@@ -257,7 +257,7 @@ pub fn from_browser(p: &FromBrowserProps) -> Html {
                 "cloudping-from-my-browser",
                 csv,
                 || measure::csv(&results),
-                || Ok(measure::json(&results, (dom::now() / 1000.0) as i64)),
+                || measure::json(&results, (dom::now() / 1000.0) as i64),
             );
             failed.set(r.err());
         })

@@ -36,7 +36,7 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
                 &format!("cloudping-{}-matrix", shown.window),
                 csv,
                 || shown.to_csv(),
-                || serde_json::to_string(&shown).map_err(|e| e.to_string()),
+                || crate::json::to_string(&shown),
             );
             failed.set(result.err());
         })
@@ -53,7 +53,7 @@ pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
                     &format!("cloudping-{}-comparison", shown.window),
                     csv,
                     || shown.to_csv(),
-                    || serde_json::to_string(&shown).map_err(|e| e.to_string()),
+                    || crate::json::to_string(&shown),
                 );
                 failed.set(result.err());
             })

@@ -277,7 +277,7 @@ pub fn graph(p: &GraphProps) -> Html {
                     &name,
                     csv,
                     || export::series_csv(&slices),
-                    || Ok(export::series_json(&slices, from, to)),
+                    || export::series_json(&slices, from, to),
                 );
             })
         };
