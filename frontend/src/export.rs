@@ -48,11 +48,14 @@ pub fn matrix_view(x: &Matrix, layout: &Layout) -> Matrix {
         unit: x.unit.clone(),
         sources: shown_codes(&x.sources, &layout.rows),
         destinations: shown_codes(&x.destinations, &layout.cols),
-        stats: x
-            .stats
-            .iter()
-            .map(|(k, g)| (k.clone(), pick(g, layout, None)))
-            .collect(),
+        // Inserted, not collected: collecting into a map sorts, more wasm.
+        stats: {
+            let mut stats = std::collections::BTreeMap::new();
+            for (k, g) in &x.stats {
+                stats.insert(k.clone(), pick(g, layout, None));
+            }
+            stats
+        },
         samples: pick(&x.samples, layout, 0),
         lost: pick(&x.lost, layout, 0),
     }

@@ -1,18 +1,8 @@
 //! Formatting figures for people.
 
-/// Sorts a short slice in place, stably (insertion sort).
-///
-/// The lists sorted here hold a few dozen regions at most; one small generic
-/// function instead of the standard library's sorts keeps the wasm bundle small.
-pub fn sort_small<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && less(&v[j], &v[j - 1]) {
-            v.swap(j, j - 1);
-            j -= 1;
-        }
-    }
-}
+/// Sorts a short slice in place, stably: one small function instead of the
+/// standard library's sorts keeps the wasm small (see [`shared::sort`]).
+pub use shared::sort::small as sort_small;
 
 pub use shared::display::{cell_ms as ms, count};
 
@@ -49,16 +39,6 @@ pub fn age(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sorts_stably() {
-        let mut v = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
-        sort_small(&mut v, |a, b| a.0 < b.0);
-        assert_eq!(v, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
-        let mut e: Vec<u8> = Vec::new();
-        sort_small(&mut e, |a, b| a < b);
-        assert!(e.is_empty());
-    }
 
     #[test]
     fn formats() {

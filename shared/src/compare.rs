@@ -145,7 +145,8 @@ fn column<'c>(c: &'c Columns, stat: &str) -> Option<&'c [Option<f64>]> {
 
 /// The value below which half the weight lies: the lower weighted median.
 fn weighted_median(mut points: Vec<(f64, u64)>) -> Option<f64> {
-    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // A few dozen days or weeks: the small sort (see `crate::sort`).
+    crate::sort::small(&mut points, |a, b| a.0.total_cmp(&b.0).is_lt());
     let total: u64 = points.iter().map(|p| p.1).sum();
     let mut seen = 0;
     for (v, w) in points {

@@ -20,6 +20,7 @@ pub mod feed;
 pub mod geo;
 pub mod round;
 pub mod sketch;
+pub mod sort;
 pub mod stats;
 pub mod time;
 pub mod varint;

@@ -365,11 +365,14 @@ impl SeriesIndex {
         let (Some(first), Some(closed)) = (parse(&c.first), parse(&c.closed_before)) else {
             return Vec::new();
         };
-        let open: BTreeMap<i64, &String> = c
-            .open
-            .iter()
-            .filter_map(|(t, p)| Some((parse(t)?, p)))
-            .collect();
+        // Inserted one by one: `collect` into a map sorts, and each sort is
+        // more wasm (see `crate::sort`); the keys come in order anyway.
+        let mut open: BTreeMap<i64, &String> = BTreeMap::new();
+        for (t, p) in &c.open {
+            if let Some(t) = parse(t) {
+                open.insert(t, p);
+            }
+        }
         let newest = open.keys().next_back().copied().unwrap_or(closed - 1);
         let step = r.chunk_seconds.max(1);
         let mut out = Vec::new();
@@ -514,7 +517,7 @@ impl SeriesChunk {
             .iter()
             .filter_map(|c| Some((crate::time::parse_rfc3339(&c.start)?, *c)))
             .collect();
-        parts.sort_by_key(|(t, _)| *t);
+        crate::sort::small(&mut parts, |a, b| a.0 < b.0);
         let (&(start, head), _) = parts.split_first()?;
         let step = head.step_seconds.max(1);
         let mut s = Series {
