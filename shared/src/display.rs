@@ -5,6 +5,8 @@
 //! deficiencies and in greyscale) over a log scale of milliseconds, since
 //! latencies span two orders of magnitude (1 ms in-region, 300 ms antipodal).
 
+use crate::math::ln;
+
 /// Viridis at 9 evenly spaced stops.
 const VIRIDIS: [(u8, u8, u8); 9] = [
     (68, 1, 84),
@@ -24,7 +26,7 @@ pub const SCALE_MS: (f64, f64) = (1.0, 350.0);
 /// Position of `ms` on the scale, 0 (fast) to 1 (slow).
 pub fn position(ms: f64) -> f64 {
     let (lo, hi) = SCALE_MS;
-    ((ms.max(lo).ln() - lo.ln()) / (hi.ln() - lo.ln())).clamp(0.0, 1.0)
+    ((ln(ms.max(lo)) - ln(lo)) / (ln(hi) - ln(lo))).clamp(0.0, 1.0)
 }
 
 /// Background colour for a latency: yellow-green for fast, deep purple for slow.

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::math::{asin, cos, sin};
+
 /// Mean Earth radius in kilometres.
 pub const EARTH_RADIUS_KM: f64 = 6371.0;
 /// Kilometres light travels in fiber per millisecond.
@@ -26,8 +28,8 @@ pub fn distance_km(a: LatLon, b: LatLon) -> f64 {
     let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
     let dlat = la2 - la1;
     let dlon = (b.lon - a.lon).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    let h = sin(dlat / 2.0).powi(2) + cos(la1) * cos(la2) * sin(dlon / 2.0).powi(2);
+    2.0 * EARTH_RADIUS_KM * asin(h.sqrt().min(1.0))
 }
 
 /// The shortest possible round trip over fiber between two points, in ms.

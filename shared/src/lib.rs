@@ -18,6 +18,7 @@ pub mod compare;
 pub mod display;
 pub mod feed;
 pub mod geo;
+pub mod math;
 pub mod round;
 pub mod sketch;
 pub mod sort;

@@ -125,7 +125,7 @@ pub fn tick_label(t: i64, unit: Unit, tz: &dyn Fn(i64) -> i64) -> String {
 pub fn y_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
     let span = (hi - lo).max(1e-9);
     let raw = span / max.max(1) as f64;
-    let mag = 10f64.powi(raw.log10().floor() as i32);
+    let mag = 10f64.powi(shared::math::log10(raw).floor() as i32);
     let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)

@@ -109,7 +109,7 @@ impl Precision {
         } else {
             self.percentile_bound_ms(value)
         };
-        (-bound.log10()).ceil().clamp(0.0, 3.0) as usize
+        (-crate::math::log10(bound)).ceil().clamp(0.0, 3.0) as usize
     }
 }
 
