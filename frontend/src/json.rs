@@ -377,10 +377,8 @@ pub trait FromJson: Sized {
     /// Reads the value.
     fn from_json(v: Json) -> Result<Self, Error>;
 
-    /// The value of a missing field, if it may be missing (an `Option`).
-    fn missing() -> Option<Self> {
-        None
-    }
+    /// Whether a field of this type may be missing (an `Option`: `None`).
+    const OPTIONAL: bool = false;
 }
 
 impl FromJson for Json {
@@ -455,9 +453,7 @@ impl<T: FromJson> FromJson for Option<T> {
         }
     }
 
-    fn missing() -> Option<Self> {
-        Some(None)
-    }
+    const OPTIONAL: bool = true;
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
@@ -496,50 +492,82 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 }
 
 /// An object's members, taken out one field at a time.
+///
+/// A field that fails gives its type's default and keeps the first error,
+/// which [`Fields::done`] returns: a struct is then built without an early
+/// return after each field, and so without code to drop the fields read so
+/// far at each of them (most of what a reader cost in the wasm).
 pub struct Fields {
     members: Vec<(String, Json)>,
+    error: Option<Error>,
 }
 
 impl Fields {
     /// The members of an object.
     pub fn of(v: Json) -> Result<Self, Error> {
         match v {
-            Json::Obj(members) => Ok(Fields { members }),
+            Json::Obj(members) => Ok(Fields {
+                members,
+                error: None,
+            }),
             v => Err(v.expected("an object")),
         }
     }
 
     /// Takes a field out; an error in it names it.
-    pub fn take<T: FromJson>(&mut self, name: &str) -> Result<T, Error> {
-        match self.member(name)? {
-            Some(v) => T::from_json(v).map_err(|e| e.within(name)),
-            None => T::missing().ok_or_else(|| Error::new(format!("missing field `{name}`"))),
+    #[inline(never)]
+    pub fn field<T: FromJson + Default>(&mut self, name: &str) -> T {
+        match self.member(name, T::OPTIONAL) {
+            Some(v) => self.read(v, name),
+            // Missing: `None` for an `Option`, else the error is kept.
+            None => T::default(),
         }
     }
 
     /// Takes a field that may be missing, with its value then.
-    pub fn take_or<T: FromJson>(&mut self, name: &str, missing: T) -> Result<T, Error> {
-        match self.member(name)? {
-            Some(v) => T::from_json(v).map_err(|e| e.within(name)),
-            None => Ok(missing),
+    #[inline(never)]
+    pub fn field_or<T: FromJson + Default>(&mut self, name: &str, missing: T) -> T {
+        match self.member(name, true) {
+            Some(v) => self.read(v, name),
+            None => missing,
         }
     }
 
-    /// The member of that name, taken out (the part of [`Fields::take`]
-    /// that is the same for every type, so it is not repeated per type).
-    fn member(&mut self, name: &str) -> Result<Option<Json>, Error> {
+    fn read<T: FromJson + Default>(&mut self, v: Json, name: &str) -> T {
+        T::from_json(v).unwrap_or_else(|e| {
+            self.fail(e.within(name));
+            T::default()
+        })
+    }
+
+    /// Keeps the first error.
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+
+    /// The member of that name, taken out; its absence is an error unless
+    /// it is `optional`. (The part of [`Fields::field`] that is the same for
+    /// every type, so it is not repeated per type.)
+    fn member(&mut self, name: &str, optional: bool) -> Option<Json> {
         let Some(at) = self.members.iter().position(|(k, _)| k == name) else {
-            return Ok(None);
+            if !optional {
+                self.fail(Error::new(format!("missing field `{name}`")));
+            }
+            return None;
         };
         let (_, v) = self.members.swap_remove(at);
         if self.members.iter().any(|(k, _)| k == name) {
-            return Err(Error::new(format!("duplicate field `{name}`")));
+            self.fail(Error::new(format!("duplicate field `{name}`")));
         }
-        Ok(Some(v))
+        Some(v)
     }
 
-    /// Ends reading: a member left over is a field the type does not have.
+    /// Ends reading: the first field's error, or a member left over (a
+    /// field the type does not have).
     pub fn done(self) -> Result<(), Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
         match self.members.first() {
             Some((k, _)) => Err(Error::new(format!("unknown field `{k}`"))),
             None => Ok(()),
@@ -548,7 +576,8 @@ impl Fields {
 }
 
 /// Implements [`FromJson`] for a struct whose fields all come from members of
-/// the same names (`field = default` for one that may be missing).
+/// the same names (`field = default` for one that may be missing). Every
+/// field's type is `Default`, for the placeholder after an error.
 #[macro_export]
 macro_rules! from_json_struct {
     ($t:path { $($f:ident $(= $d:expr)?),* $(,)? }) => {
@@ -556,15 +585,15 @@ macro_rules! from_json_struct {
             fn from_json(v: $crate::json::Json) -> Result<Self, $crate::json::Error> {
                 let mut o = $crate::json::Fields::of(v)?;
                 let out = Self {
-                    $($f: $crate::from_json_struct!(@take o, $f $(, $d)?),)*
+                    $($f: $crate::from_json_struct!(@field o, $f $(, $d)?),)*
                 };
                 o.done()?;
                 Ok(out)
             }
         }
     };
-    (@take $o:ident, $f:ident) => { $o.take(stringify!($f))? };
-    (@take $o:ident, $f:ident, $d:expr) => { $o.take_or(stringify!($f), $d)? };
+    (@field $o:ident, $f:ident) => { $o.field(stringify!($f)) };
+    (@field $o:ident, $f:ident, $d:expr) => { $o.field_or(stringify!($f), $d) };
 }
 
 /// A value written as JSON (the downloads), with [`to_string`].

@@ -72,7 +72,7 @@ pub struct Manifest {
 
 /// What the published figures are good to, against the exact statistics of
 /// the same connects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Precision {
     /// A percentile is within this fraction of the exact one (linear
@@ -920,7 +920,7 @@ pub struct Changes {
 }
 
 /// The rule a latency shift had to meet to be published.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRule {
     /// The smallest shift of the hourly median, ms.
