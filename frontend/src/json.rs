@@ -596,6 +596,16 @@ macro_rules! from_json_struct {
     (@field $o:ident, $f:ident, $d:expr) => { $o.field_or(stringify!($f), $d) };
 }
 
+/// Both [`from_json_struct!`] and [`to_json_struct!`], for a type that is
+/// read and written with the same fields.
+#[macro_export]
+macro_rules! json_struct {
+    ($t:ident { $($f:ident),* $(,)? }) => {
+        $crate::from_json_struct!($t { $($f),* });
+        $crate::to_json_struct!($t { $($f),* });
+    };
+}
+
 /// A value written as JSON (the downloads), with [`to_string`].
 pub trait ToJson {
     /// Appends the value's JSON to `out`.

@@ -8,7 +8,7 @@ use shared::feed::v2::{
     RawDay, RegionInfo, Resolution, Series, SeriesChunk, SeriesIndex, WindowInfo,
 };
 
-use crate::{from_json_struct, to_json_struct};
+use crate::{from_json_struct, json_struct, to_json_struct};
 
 from_json_struct!(Manifest {
     version,
@@ -49,7 +49,8 @@ from_json_struct!(WindowInfo {
     matrix_csv,
     views
 });
-from_json_struct!(Matrix {
+// Read from the feed, and written by the matrix download.
+json_struct!(Matrix {
     version,
     window,
     start,
@@ -125,18 +126,7 @@ from_json_struct!(ChangePair {
     after_ms
 });
 
-to_json_struct!(Matrix {
-    version,
-    window,
-    start,
-    end,
-    unit,
-    sources,
-    destinations,
-    stats,
-    samples,
-    lost,
-});
+// Written by the graph's download.
 to_json_struct!(Series {
     version,
     source,
