@@ -267,12 +267,16 @@ impl fmt::Display for FetchError {
                 "{url} did not arrive within {} s; check your connection and retry",
                 FETCH_TIMEOUT_MS / 1000
             ),
-            FetchError::Status { url, status: 404 } => {
-                write!(
-                    f,
-                    "{url} was not found (HTTP 404); the feed may not be published yet"
-                )
-            }
+            // A feed file may be missing because nothing is published yet;
+            // a site file (the base map) only if the site was put up without it.
+            FetchError::Status { url, status: 404 } if url.starts_with(v2::ROOT) => write!(
+                f,
+                "{url} was not found (HTTP 404); the feed may not be published yet"
+            ),
+            FetchError::Status { url, status: 404 } => write!(
+                f,
+                "{url} was not found (HTTP 404): the site was published without it"
+            ),
             FetchError::Status { url, status } => {
                 write!(f, "{url} answered HTTP {status}; retry in a moment")
             }
@@ -371,6 +375,25 @@ mod tests {
         assert!(
             err.to_string().contains("do not all hold 24 points"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_said_as_the_feed_s_or_the_site_s() {
+        let missing = |url: &str| {
+            FetchError::Status {
+                url: url.into(),
+                status: 404,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            missing(&Want::Manifest.url()),
+            "data/v2/manifest.json was not found (HTTP 404); the feed may not be published yet"
+        );
+        assert_eq!(
+            missing(&Want::Land.url()),
+            "map/land.json was not found (HTTP 404): the site was published without it"
         );
     }
 

@@ -8,7 +8,7 @@
 // TEST_DIST_DIR, FIXTURES_DIR, TOOLS_DIR (playwright-core, axe-core), CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
@@ -173,6 +173,19 @@ test('a broken base map is said with a Retry, and the regions and lines still sh
   await alert.locator('button', { hasText: 'Retry' }).click();
   await page.locator('svg#map path.land').waitFor();
   assert.equal(await page.locator('.land-error').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a site put up without its base map says so, not that the feed is unpublished', async () => {
+  const root = h.site(DIST, FIXTURES);
+  rmSync(join(root, 'map/land.json'));
+  const { page, errors } = await open(root, '#/map');
+  const alert = page.locator('.land-error [role=alert]');
+  await alert.waitFor({ timeout: 15000 });
+  const text = await alert.textContent();
+  assert.match(text, /^Could not load the base map\. map\/land\.json was not found \(HTTP 404\): the site was published without it/);
+  assert.doesNotMatch(text, /feed/);
+  assert.equal(await page.locator('svg#map g.region').count(), manifest.regions.length);
   assert.deepEqual(errors, []);
 });
 
