@@ -125,6 +125,24 @@ test('a year of hourly points stays a line with an envelope, not a solid block',
   await page.close();
 });
 
+test('a range that begins long before the data says where the data starts', async () => {
+  // Three days up to 2026-11-20, in the 1 y range.
+  const young = join(h.publish(BIN, { days: 3, regions: 'us-east-1,eu-west-1' }), 'data/v2');
+  const { page, errors } = await open(await serve(site(young)) + '#pairs=us-east-1:eu-west-1&range=1y');
+  await linesDrawn(page, 1);
+  const note = page.locator('#graph-starts');
+  await note.waitFor({ timeout: 10000 });
+  const text = await note.textContent();
+  const m = text.match(/^The data starts at (\d{4}-\d\d-\d\d \d\d:\d\d) UTC; the range before it is empty\.$/);
+  assert.ok(m, text);
+  assert.equal(m[1], '2026-11-17 00:00', 'the first simulated hour');
+  // A range the data fills says nothing.
+  await page.click('button.preset[data-range="24h"]');
+  await page.waitForFunction(() => !document.querySelector('#graph-starts'), null, { timeout: 10000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the 24 h range ends with the newest round', async () => {
   const feed = pipelineFeed();
   const manifest = JSON.parse(readFileSync(join(feed, 'manifest.json'), 'utf8'));

@@ -66,6 +66,19 @@ pub fn empty_message(range: Option<(i64, i64)>) -> String {
     }
 }
 
+/// Where the data starts, when the range begins well before it (a feed
+/// younger than a year, say, in the 1 y view): the axis before it is empty,
+/// and this says why. `first` is the earliest point with data of any pair.
+pub fn starts_note(range: Option<(i64, i64)>, first: Option<i64>) -> Option<String> {
+    let ((from, to), first) = (range?, first?);
+    (first < to && first - from > (to - from) / 10).then(|| {
+        format!(
+            "The data starts at {}; the range before it is empty.",
+            crate::format::utc(first)
+        )
+    })
+}
+
 /// The level shifts of the pairs shown (the `k`th pair in the `k`th
 /// colour) that overlap `range` (`None`: any), each with the line that
 /// lists it under the chart, in the file's order (newest first).
@@ -234,6 +247,15 @@ pub fn graph(p: &GraphProps) -> Html {
         (lo < hi).then_some((lo, hi))
     });
     let first = extent.map(|(lo, _)| lo);
+    // A series starts at its first point with data (`pair_series`).
+    let data_first = ready
+        .iter()
+        .filter(|(_, _, x)| x.samples.iter().any(|&n| n > 0))
+        .filter_map(|(_, _, x)| shared::time::parse_rfc3339(&x.start))
+        .min();
+    let starts = starts_note(bounds, data_first)
+        .filter(|_| !empty)
+        .map(|n| html! { <p class="note" id="graph-starts">{ n }</p> });
     let ranges =
         html! { <RangePicker range={p.range.clone()} {anchor} {first} act={act.clone()} /> };
 
@@ -317,6 +339,7 @@ pub fn graph(p: &GraphProps) -> Html {
                 <button type="button" class="clear" onclick={act.reform(|_: MouseEvent| Action::ClearPairs)}>{ "Close the graph" }</button>
             </div>
             { status }
+            { starts.unwrap_or_default() }
             <div class="chart-area">
                 <ChartCanvas {plots} range={bounds} {marks} />
                 if empty {
@@ -507,6 +530,22 @@ mod tests {
             "No data in this range (2026-10-01 – 2026-10-01)."
         );
         assert_eq!(empty_message(None), "No data to draw.");
+    }
+
+    #[test]
+    fn a_range_that_begins_well_before_the_data_says_where_it_starts() {
+        let t = |s: &str| shared::time::parse_rfc3339(s).unwrap();
+        let year = Some((t("2025-11-20"), t("2026-11-20")));
+        assert_eq!(
+            starts_note(year, Some(t("2026-11-18T00:00:00Z"))).as_deref(),
+            Some("The data starts at 2026-11-18 00:00 UTC; the range before it is empty.")
+        );
+        // Data from (almost) the start of the range, none at all, no range.
+        assert_eq!(starts_note(year, Some(t("2025-12-01"))), None);
+        assert_eq!(starts_note(year, None), None);
+        assert_eq!(starts_note(None, Some(t("2026-11-18"))), None);
+        // Starting after the range is not "in" it.
+        assert_eq!(starts_note(year, Some(t("2026-11-21"))), None);
     }
 
     #[test]
