@@ -195,6 +195,11 @@ for (const colorScheme of ['light', 'dark']) {
     await page.locator('svg#map path.land').waitFor({ timeout: 15000 });
     const land = await page.locator('svg#map path.land').evaluate((p) => getComputedStyle(p).fill);
     assert.equal(land, colorScheme === 'dark' ? 'rgb(43, 43, 54)' : 'rgb(217, 221, 229)');
+    // Lines keep the matrix's colours; in dark mode a light edge keeps the
+    // slow (deep purple) ones apart from the dark sea.
+    const edge = await page.locator('svg#map line.link').first().evaluate((l) => getComputedStyle(l).filter);
+    if (colorScheme === 'dark') assert.match(edge, /^drop-shadow\(/);
+    else assert.equal(edge, 'none');
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(errors, []);
   });
