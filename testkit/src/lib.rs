@@ -124,12 +124,16 @@ impl FaultProxy {
         ));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let port_file = dir.join("port");
-        let child = Command::new(&python)
+        let _ = std::fs::remove_file(&port_file);
+        // Its errors go to a file, to be shown if it does not start.
+        let log = dir.join("stderr.log");
+        let stderr = std::fs::File::create(&log).expect("a log file for the proxy");
+        let mut child = Command::new(&python)
             .arg(&script)
             .args(["--upstream", &moto.endpoint, "--port", "0", "--port-file"])
             .arg(&port_file)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
@@ -137,7 +141,9 @@ impl FaultProxy {
                     python.display()
                 )
             });
-        let deadline = Instant::now() + Duration::from_secs(20);
+        // Generous: on a loaded 2-core machine, Python starting beside
+        // several moto servers can take a while.
+        let deadline = Instant::now() + Duration::from_secs(60);
         let port = loop {
             if let Some(p) = std::fs::read_to_string(&port_file)
                 .ok()
@@ -145,10 +151,19 @@ impl FaultProxy {
             {
                 break p;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the proxy did not start within 20 s"
-            );
+            let exited = child.try_wait().ok().flatten();
+            if exited.is_some() || Instant::now() >= deadline {
+                let _ = child.kill();
+                let said = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!(
+                    "the proxy ({}) {}; it said:\n{said}",
+                    script.display(),
+                    match exited {
+                        Some(status) => format!("exited at start ({status})"),
+                        None => "did not start within 60 s".into(),
+                    }
+                );
+            }
             std::thread::sleep(Duration::from_millis(50));
         };
         FaultProxy {
