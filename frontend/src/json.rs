@@ -9,8 +9,11 @@
 //! validators keep serde).
 //!
 //! What it accepts is what serde would, for these types: unknown and
-//! duplicate fields are errors, a missing `Option` field is `None`, an
-//! integer field takes only an integer. Errors name the place in the file
+//! duplicate fields are errors (a map's key given twice keeps its last
+//! value), a missing `Option` field is `None`, an integer field takes only
+//! an integer. Two differences, both stricter: integers above 2^53 − 1 are
+//! refused (an `f64` cannot tell them apart), and nesting stops at 64
+//! levels. Errors name the place in the file
 //! (`regions[3].lat`), or the line and column for a syntax error.
 //!
 //! The downloads are written the same way, with [`ToJson`], so the browser
@@ -223,7 +226,8 @@ impl Parser<'_> {
         if n == 0 || (lead == Some(b'0') && n > 1) {
             return Err("invalid number");
         }
-        let mut int = true;
+        // `-0` is a float to serde (it keeps the sign), not an integer.
+        let mut int = !(self.s[start] == b'-' && n == 1 && lead == Some(b'0'));
         if self.eat(b'.') {
             int = false;
             if self.digits() == 0 {
@@ -252,6 +256,10 @@ impl Parser<'_> {
 
     fn hex4(&mut self) -> Result<u32, &'static str> {
         let h = self.s.get(self.i..self.i + 4).ok_or("invalid escape")?;
+        // Four hex digits: `from_str_radix` alone would take a `+` too.
+        if !h.iter().all(u8::is_ascii_hexdigit) {
+            return Err("invalid escape");
+        }
         let h = std::str::from_utf8(h).map_err(|_| "invalid escape")?;
         let v = u32::from_str_radix(h, 16).map_err(|_| "invalid escape")?;
         self.i += 4;
@@ -418,19 +426,24 @@ impl FromJson for f64 {
 fn integer(v: Json, lo: f64, hi: f64) -> Result<f64, Error> {
     match v {
         Json::Num(x, true) if (lo..=hi).contains(&x) => Ok(x),
-        Json::Num(x, true) => Err(Error::new(format!("integer {x} out of range"))),
+        // Not the number itself: past 2^53 its f64 is not what was written.
+        Json::Num(_, true) => Err(Error::new(format!("integer out of range ({lo} to {hi})"))),
         v => Err(v.expected("an integer")),
     }
 }
 
-/// The largest integer a JSON number (an `f64`) holds exactly.
-const EXACT: f64 = 9_007_199_254_740_992.0;
+/// The largest integer taken: 2^53 − 1. The number is an `f64` by the time
+/// it is checked, and above this two integers can round to the same `f64`
+/// (`9007199254740993` would read as …992), so larger ones are refused
+/// rather than read wrong. The feed's counts are far below it.
+const EXACT: f64 = 9_007_199_254_740_991.0;
 
 macro_rules! integers {
     ($($t:ty => $lo:expr, $hi:expr;)*) => {$(
         impl FromJson for $t {
             fn from_json(v: Json) -> Result<Self, Error> {
-                // In range and integral, so the cast is exact.
+                // In range (of the type, on this target) and integral, so
+                // the cast is exact.
                 integer(v, $lo, $hi).map(|x| x as $t)
             }
         }
@@ -441,7 +454,8 @@ integers! {
     u16 => 0.0, 65_535.0;
     u32 => 0.0, 4_294_967_295.0;
     u64 => 0.0, EXACT;
-    usize => 0.0, EXACT;
+    // `usize` is 32 bits in the browser build.
+    usize => 0.0, if usize::BITS < 64 { usize::MAX as f64 } else { EXACT };
     i64 => -EXACT, EXACT;
 }
 
@@ -480,12 +494,11 @@ impl FromJson for [String; 2] {
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn from_json(v: Json) -> Result<Self, Error> {
+        // A key given twice keeps its last value, as serde does.
         let mut out = BTreeMap::new();
         for (k, x) in Fields::of(v)?.members {
             let x = T::from_json(x).map_err(|e| e.within(k.clone()))?;
-            if out.insert(k.clone(), x).is_some() {
-                return Err(Error::new(format!("duplicate key `{k}`")));
-            }
+            out.insert(k, x);
         }
         Ok(out)
     }
@@ -843,7 +856,10 @@ mod tests {
         ] {
             assert_eq!(
                 parse(t).unwrap(),
-                Json::Num(t.parse().unwrap(), !t.contains(['.', 'e', 'E'])),
+                Json::Num(
+                    t.parse().unwrap(),
+                    !t.contains(['.', 'e', 'E']) && t != "-0"
+                ),
                 "{t}"
             );
         }
@@ -929,10 +945,13 @@ mod tests {
             err(r#"[{"n": 1.5}]"#),
             "[0].n: expected an integer, found a number"
         );
-        assert_eq!(err(r#"[{"n": -1}]"#), "[0].n: integer -1 out of range");
+        assert_eq!(
+            err(r#"[{"n": -1}]"#),
+            "[0].n: integer out of range (0 to 4294967295)"
+        );
         assert_eq!(
             err(r#"[{"n": 4294967296}]"#),
-            "[0].n: integer 4294967296 out of range"
+            "[0].n: integer out of range (0 to 4294967295)"
         );
         assert_eq!(err(r#"[{}]"#), "[0]: missing field `n`");
         assert_eq!(err(r#"[{"n": 1, "m": 2}]"#), "[0]: unknown field `m`");
@@ -945,11 +964,39 @@ mod tests {
         let m: BTreeMap<String, Vec<u64>> = from_str(r#"{"a": [1], "b": []}"#).unwrap();
         assert_eq!(m["a"], [1]);
         assert_eq!(
-            from_str::<BTreeMap<String, u64>>(r#"{"a": 1, "a": 2}"#)
-                .unwrap_err()
-                .to_string(),
-            "duplicate key `a`"
+            from_str::<BTreeMap<String, u64>>(r#"{"a": 1, "a": 2}"#).unwrap()["a"],
+            2,
+            "the last value, as serde keeps"
         );
+        // Integers that an f64 cannot tell apart are refused, not rounded;
+        // `-0` is not an integer.
+        assert_eq!(
+            from_str::<u64>("9007199254740991").unwrap(),
+            9_007_199_254_740_991
+        );
+        for big in ["9007199254740992", "9007199254740993"] {
+            assert_eq!(
+                from_str::<u64>(big).unwrap_err().to_string(),
+                "integer out of range (0 to 9007199254740991)"
+            );
+            assert!(from_str::<i64>(&format!("-{big}")).is_err());
+        }
+        assert_eq!(
+            from_str::<u32>("-0").unwrap_err().to_string(),
+            "expected an integer, found a number"
+        );
+        assert_eq!(
+            from_str::<f64>("-0").unwrap().to_bits(),
+            (-0.0f64).to_bits()
+        );
+        // The escape's four digits are hex digits, no sign.
+        assert!(
+            parse(r#""\u+041""#)
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid escape")
+        );
+        assert_eq!(parse(r#""\u0041""#).unwrap(), Json::Str("A".into()));
         assert_eq!(
             from_str::<BTreeMap<String, u64>>(r#"{"a": {"b": null}}"#)
                 .unwrap_err()
