@@ -8,6 +8,7 @@ use yew::prelude::*;
 use crate::api::{self, Shared};
 use crate::components::matrix::Comparison;
 use crate::grid::Layout;
+use crate::json::ToJson;
 use crate::{dom, export, format};
 
 /// Props of [`MatrixDownloads`].
@@ -24,38 +25,69 @@ pub struct MatrixDownloadsProps {
     pub compare: Option<Comparison>,
 }
 
+/// What a download button saves: the shown matrix or comparison, of a window.
+trait Shown: ToJson {
+    fn window(&self) -> &str;
+    fn csv(&self) -> String;
+}
+
+impl Shown for Matrix {
+    fn window(&self) -> &str {
+        &self.window
+    }
+    fn csv(&self) -> String {
+        self.to_csv()
+    }
+}
+
+impl Shown for export::ComparisonDownload {
+    fn window(&self) -> &str {
+        &self.window
+    }
+    fn csv(&self) -> String {
+        self.to_csv()
+    }
+}
+
+/// A download button's click: makes the file shown, saves it as
+/// `cloudping-{window}-{kind}.csv` (or `.json`), and keeps a refusal to show.
+fn on_save<T: Shown>(
+    failed: &UseStateHandle<Option<String>>,
+    kind: &'static str,
+    csv: bool,
+    make: impl Fn() -> T + 'static,
+) -> Callback<MouseEvent> {
+    let failed = failed.clone();
+    Callback::from(move |_: MouseEvent| {
+        let shown = make();
+        let result = dom::download_csv_or_json(
+            &format!("cloudping-{}-{kind}", shown.window()),
+            csv,
+            || shown.csv(),
+            || crate::json::to_string(&shown),
+        );
+        failed.set(result.err());
+    })
+}
+
 /// "Download the shown matrix as JSON / CSV", the published files, the raw days.
 #[function_component(MatrixDownloads)]
 pub fn matrix_downloads(p: &MatrixDownloadsProps) -> Html {
     let failed = use_state(|| None::<String>);
     let save = |csv: bool| {
-        let (matrix, layout, failed) = (p.matrix.clone(), p.layout.clone(), failed.clone());
-        Callback::from(move |_: MouseEvent| {
-            let shown = export::matrix_view(&matrix, &layout);
-            let result = dom::download_csv_or_json(
-                &format!("cloudping-{}-matrix", shown.window),
-                csv,
-                || shown.to_csv(),
-                || crate::json::to_string(&shown),
-            );
-            failed.set(result.err());
+        let (matrix, layout) = (p.matrix.clone(), p.layout.clone());
+        on_save(&failed, "matrix", csv, move || {
+            export::matrix_view(&matrix, &layout)
         })
     };
     // What the cells show in a comparison mode: the differences, in a file
     // of their own (the matrix download keeps the feed's shape).
     let compared = p.compare.as_ref().map(|c| {
         let save = |csv: bool| {
-            let (matrix, layout, cells, what, failed) =
-                (p.matrix.clone(), p.layout.clone(), c.cells.clone(), c.what.clone(), failed.clone());
-            Callback::from(move |_: MouseEvent| {
-                let shown = export::comparison_view(&matrix, &cells, &what, &layout);
-                let result = dom::download_csv_or_json(
-                    &format!("cloudping-{}-comparison", shown.window),
-                    csv,
-                    || shown.to_csv(),
-                    || crate::json::to_string(&shown),
-                );
-                failed.set(result.err());
+            let (matrix, layout, cells, what) =
+                (p.matrix.clone(), p.layout.clone(), c.cells.clone(), c.what.clone());
+            on_save(&failed, "comparison", csv, move || {
+                export::comparison_view(&matrix, &cells, &what, &layout)
             })
         };
         html! {
