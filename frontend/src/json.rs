@@ -389,12 +389,6 @@ pub trait FromJson: Sized {
     const OPTIONAL: bool = false;
 }
 
-impl FromJson for Json {
-    fn from_json(v: Json) -> Result<Self, Error> {
-        Ok(v)
-    }
-}
-
 impl FromJson for String {
     fn from_json(v: Json) -> Result<Self, Error> {
         match v {
@@ -451,7 +445,6 @@ macro_rules! integers {
 }
 
 integers! {
-    u16 => 0.0, 65_535.0;
     u32 => 0.0, 4_294_967_295.0;
     u64 => 0.0, EXACT;
     // `usize` is 32 bits in the browser build.
