@@ -247,10 +247,11 @@ pub fn graph(p: &GraphProps) -> Html {
         (lo < hi).then_some((lo, hi))
     });
     let first = extent.map(|(lo, _)| lo);
-    // A series starts at its first point with data (`pair_series`).
+    // A series starts at its first point with data, and is empty when it
+    // has none (`pair_series`).
     let data_first = ready
         .iter()
-        .filter(|(_, _, x)| x.samples.iter().any(|&n| n > 0))
+        .filter(|(_, _, x)| !x.samples.is_empty())
         .filter_map(|(_, _, x)| shared::time::parse_rfc3339(&x.start))
         .min();
     let starts = starts_note(bounds, data_first)
