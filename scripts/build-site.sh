@@ -6,12 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 # Panic locations name source files: a dependency's would carry this
-# machine's cargo home into the wasm. Trim each to the crate's own path.
-remap=""
-for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
-  if [ -d "$d" ]; then remap="$remap --remap-path-prefix=$d="; fi
-done
-RUSTFLAGS="${RUSTFLAGS:-}$remap" \
+# machine's cargo home into the wasm. Trimmed to the registry's own path
+# (one fixed flag, whether or not anything is downloaded yet, so the
+# build's fingerprint never changes with it).
+RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=" \
 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
 CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
